@@ -1,0 +1,109 @@
+//! SQLite: opening, migrations, demo data and the queries of each resource.
+//!
+//! One connection behind a mutex, used from `spawn_blocking`: SQLite serialises
+//! writers anyway, and the reads here are a few milliseconds.
+
+pub mod seed;
+
+pub mod licenses;
+pub mod packages;
+
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+};
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+/// Numbered migrations; `PRAGMA user_version` records how many have run.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+
+/// Why the database could not be opened at start-up, in words for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot open database {path}: directory {dir} does not exist")]
+    MissingDirectory { path: PathBuf, dir: PathBuf },
+    #[error("cannot open database {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("cannot initialise database {path} (is it writable?): {source}")]
+    Init { path: PathBuf, source: rusqlite::Error },
+}
+
+#[derive(Clone)]
+pub struct Store {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, runs migrations and,
+    /// on an empty database, writes deterministic demo data.
+    pub fn open(path: &Path, packages_per_license: usize) -> Result<Self, OpenError> {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            return Err(OpenError::MissingDirectory { path: path.into(), dir: dir.into() });
+        }
+        let conn = Connection::open(path)
+            .map_err(|source| OpenError::Open { path: path.into(), source })?;
+        let init = |conn: &mut Connection| -> rusqlite::Result<()> {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "foreign_keys", "ON")?;
+            conn.busy_timeout(std::time::Duration::from_secs(5))?;
+            migrate(conn)?;
+            seed::seed_if_empty(conn, packages_per_license)
+        };
+        let mut conn = conn;
+        init(&mut conn).map_err(|source| OpenError::Init { path: path.into(), source })?;
+        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+    }
+
+    /// Runs `f` with the connection on the blocking pool.
+    pub async fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock cannot leave SQLite half-written
+            // (transactions roll back on drop), so a poisoned lock is still usable.
+            let mut conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut conn)
+        })
+        .await
+        .map_err(Error::from)?
+    }
+}
+
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let done: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (n, sql) in MIGRATIONS.iter().enumerate().skip(done) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", n + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_directory_is_a_clear_error() {
+        let err = Store::open(Path::new("/no/such/dir/db.sqlite3"), 10).err().unwrap();
+        assert!(err.to_string().contains("directory /no/such/dir does not exist"), "{err}");
+    }
+
+    #[test]
+    fn reopening_keeps_data_and_does_not_reseed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        drop(Store::open(&path, 5).unwrap());
+        let store = Store::open(&path, 50).unwrap();
+        let conn = store.conn.lock().unwrap();
+        let n: i64 = conn.query_row("SELECT COUNT(*) FROM packages", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 15, "three licenses of five packages, not reseeded with fifty");
+    }
+}

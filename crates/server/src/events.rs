@@ -1,0 +1,111 @@
+//! The event bus. Every state change goes through [`EventBus::change`]: the
+//! change and its event are written in one transaction, the event is appended
+//! to the bounded log that SSE replays from, and then broadcast to every live
+//! subscriber, in log order.
+
+use budtags_wire::{EventEnvelope, RealtimeEvent};
+use rusqlite::{Connection, Transaction, params};
+use time::{OffsetDateTime, macros::format_description};
+use tokio::sync::broadcast;
+
+use crate::{db::Store, error::Result};
+
+/// How many events the log keeps for replay.
+pub const LOG_CAPACITY: u64 = 10_000;
+/// How many events a slow live subscriber may fall behind before it must resync.
+const CHANNEL_CAPACITY: usize = 4_096;
+
+pub struct EventBus {
+    store: Store,
+    live: broadcast::Sender<EventEnvelope>,
+}
+
+impl EventBus {
+    pub fn new(store: Store) -> Self {
+        Self { store, live: broadcast::channel(CHANNEL_CAPACITY).0 }
+    }
+
+    /// Runs `change` in a transaction with the current time (RFC 3339). If it
+    /// returns an event, the event is logged in the same transaction and
+    /// broadcast after commit.
+    pub async fn change<T: Send + 'static>(
+        &self,
+        change: impl FnOnce(&Transaction, &str) -> Result<(T, Option<RealtimeEvent>)> + Send + 'static,
+    ) -> Result<T> {
+        let live = self.live.clone();
+        self.store
+            .call(move |conn| {
+                let now = metrc_now();
+                let tx = conn.transaction()?;
+                let (value, event) = change(&tx, &now)?;
+                let envelope = event.map(|event| append(&tx, event, &now)).transpose()?;
+                tx.commit()?;
+                // Sent while the connection is still locked, so events leave in log order.
+                if let Some(envelope) = envelope {
+                    let _ = live.send(envelope);
+                }
+                Ok(value)
+            })
+            .await
+    }
+
+    /// Live events from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<EventEnvelope> {
+        self.live.subscribe()
+    }
+
+    /// Logged events after `last_id`, oldest first, or `None` when the log no
+    /// longer reaches back that far (the client must refetch instead).
+    pub async fn since(&self, last_id: u64) -> Result<Option<Vec<EventEnvelope>>> {
+        self.store.call(move |conn| Ok(since(conn, last_id)?)).await
+    }
+
+    /// The id of the newest logged event (0 when none).
+    pub async fn head(&self) -> Result<u64> {
+        self.store
+            .call(|conn| Ok(conn.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))?))
+            .await
+    }
+}
+
+/// The current UTC time the way Metrc writes `LastModified`: `2026-11-26T07:30:33+00:00`.
+fn metrc_now() -> String {
+    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+00:00");
+    OffsetDateTime::now_utc().format(&format).expect("the format has only numeric UTC fields")
+}
+
+fn append(tx: &Transaction, event: RealtimeEvent, now: &str) -> Result<EventEnvelope> {
+    let payload = serde_json::to_string(&event).expect("events serialise");
+    let license = match &event {
+        RealtimeEvent::PackageUpdate { license, .. } => license.clone(),
+    };
+    tx.execute(
+        "INSERT INTO events (license_number, payload, created_at) VALUES (?1, ?2, ?3)",
+        params![license, payload, now],
+    )?;
+    let id = tx.last_insert_rowid() as u64;
+    if id > LOG_CAPACITY {
+        tx.execute("DELETE FROM events WHERE id <= ?1", [id - LOG_CAPACITY])?;
+    }
+    Ok(EventEnvelope { id, event })
+}
+
+fn since(conn: &Connection, last_id: u64) -> rusqlite::Result<Option<Vec<EventEnvelope>>> {
+    let oldest: Option<u64> = conn.query_row("SELECT MIN(id) FROM events", [], |r| r.get(0))?;
+    if let Some(oldest) = oldest
+        && last_id + 1 < oldest
+    {
+        return Ok(None);
+    }
+    let mut stmt = conn.prepare_cached("SELECT id, payload FROM events WHERE id > ?1 ORDER BY id")?;
+    let rows = stmt.query_map([last_id], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, payload) = row?;
+        match serde_json::from_str(&payload) {
+            Ok(event) => out.push(EventEnvelope { id, event }),
+            Err(e) => tracing::warn!(id, error = %e, "skipping unreadable logged event"),
+        }
+    }
+    Ok(Some(out))
+}

@@ -1,0 +1,51 @@
+//! `budtags-server`: start the reference server from the command line.
+
+use std::process::ExitCode;
+
+use budtags_server::{AppState, Store, app, config::Config, serve, simulator};
+use clap::Parser;
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")),
+        )
+        .init();
+    let config = Config::parse();
+    match run(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("budtags-server: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> Result<(), String> {
+    let store = Store::open(&config.database, config.packages_per_license)
+        .map_err(|e| e.to_string())?;
+    if !config.dist.join("index.html").is_file() {
+        tracing::warn!(dist = %config.dist.display(), "no built web app found; only /api is served");
+    }
+    let state = AppState::new(store);
+    let listener = TcpListener::bind((config.host.as_str(), config.port))
+        .await
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    if !config.no_simulator {
+        tokio::spawn(simulator::run(state.clone(), config.simulator_interval(), stop_rx.clone()));
+    }
+    tracing::info!(%addr, database = %config.database.display(), "listening");
+    println!("\n  BudTags web is running at http://{addr}/\n");
+    let shutdown = async move {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+        let _ = stop_tx.send(true);
+    };
+    serve(listener, app(state, &config.dist), shutdown).await.map_err(|e| e.to_string())
+}

@@ -1,0 +1,91 @@
+//! `GET /api/events`: Server-Sent Events. Each event carries its log id; a
+//! client that reconnects with `Last-Event-ID` (header, or the `lastEventId`
+//! query parameter for a fresh `EventSource`) first gets everything it missed.
+//! If the log no longer reaches back that far it gets a `resync` event and
+//! must refetch.
+
+use std::{convert::Infallible, time::Duration};
+
+use axum::{
+    Router,
+    extract::{Query, State},
+    http::HeaderMap,
+    response::sse::{Event, KeepAlive, Sse},
+    routing::get,
+};
+use budtags_wire::EventEnvelope;
+use futures_util::{Stream, StreamExt, stream};
+use serde::Deserialize;
+use tokio_stream::wrappers::{BroadcastStream, errors::BroadcastStreamRecvError};
+
+use crate::{AppState, error::Result};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/events", get(events))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EventsQuery {
+    last_event_id: Option<u64>,
+}
+
+async fn events(
+    State(state): State<AppState>,
+    Query(query): Query<EventsQuery>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let header_id = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    // Subscribe before reading the log so nothing falls between the two.
+    let live = BroadcastStream::new(state.events.subscribe());
+    // `ready` carries the id the stream starts after, so a client that drops
+    // before any event arrives still resumes from the right place.
+    let (start, mut last_sent, replay) = match header_id.or(query.last_event_id) {
+        Some(last_id) => match state.events.since(last_id).await? {
+            Some(missed) => {
+                let last = missed.last().map_or(last_id, |e| e.id);
+                (last_id, last, missed.into_iter().map(to_sse).collect())
+            }
+            None => {
+                let head = state.events.head().await?;
+                (head, head, vec![resync()])
+            }
+        },
+        None => {
+            let head = state.events.head().await?;
+            (head, head, Vec::new())
+        }
+    };
+    let hello = Event::default().event("ready").id(start.to_string()).data("{}");
+    let live = live.filter_map(move |item| {
+        let out = match item {
+            Ok(envelope) if envelope.id <= last_sent => None,
+            Ok(envelope) => {
+                last_sent = envelope.id;
+                Some(to_sse(envelope))
+            }
+            Err(BroadcastStreamRecvError::Lagged(n)) => {
+                tracing::warn!(missed = n, "SSE subscriber lagged; asking it to resync");
+                Some(resync())
+            }
+        };
+        std::future::ready(out.map(Ok))
+    });
+    let stream = stream::iter(std::iter::once(hello).chain(replay).map(Ok)).chain(live);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+fn to_sse(envelope: EventEnvelope) -> Event {
+    Event::default()
+        .id(envelope.id.to_string())
+        .event(envelope.event.name())
+        .json_data(&envelope.event)
+        .expect("events serialise")
+}
+
+fn resync() -> Event {
+    Event::default().event("resync").data("{}")
+}

@@ -1,0 +1,22 @@
+//! Wire types shared by the BudTags web app and its reference server.
+//!
+//! The compiler checks the contract: the server serialises these types and the
+//! app deserialises the very same ones. Metrc's own PascalCase field names are
+//! kept (see `shared/docs/metrc-data.md`) so data from a real Metrc-backed
+//! service drops in.
+//!
+//! # Layout
+//! - [`license`]: licenses and organizations.
+//! - [`package`]: Metrc packages, the list envelope and the Active/Inactive filter.
+//! - [`event`]: realtime events the server broadcasts.
+//! - [`error`]: the one JSON error body every failing endpoint returns.
+
+pub mod error;
+pub mod event;
+pub mod license;
+pub mod package;
+
+pub use error::{ErrorBody, ErrorCode};
+pub use event::{EventEnvelope, RealtimeEvent};
+pub use license::License;
+pub use package::{Item, Package, PackageFilter, PackageList};

@@ -1,0 +1,96 @@
+//! HTTP: one error type for everything that can go wrong talking to the
+//! server, and the typed calls the queries use.
+
+pub mod packages;
+
+use std::time::Duration;
+
+use budtags_wire::ErrorBody;
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+
+/// Why a request failed, in terms a page can show and a policy can act on.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Your session has ended; please sign in again.")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("The server is busy; trying again shortly.")]
+    RateLimited { retry_after: Option<Duration> },
+    #[error("Cannot reach the server ({0}).")]
+    Network(String),
+    #[error("The server sent something unexpected ({0}).")]
+    Decode(String),
+    #[error("The server had a problem (HTTP {status}): {message}")]
+    Server { status: u16, message: String },
+}
+
+impl ApiError {
+    /// Builds the error for a non-success response from its status, body and
+    /// `Retry-After` header. Pure, so it is tested natively.
+    pub fn from_response(status: u16, body: &str, retry_after: Option<&str>) -> ApiError {
+        let message = serde_json::from_str::<ErrorBody>(body)
+            .map(|b| b.error.message)
+            .unwrap_or_else(|_| format!("HTTP {status}"));
+        let retry_after = retry_after.and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
+        match status {
+            400 | 422 => ApiError::BadRequest(message),
+            401 | 419 => ApiError::Unauthorized,
+            403 => ApiError::Forbidden(message),
+            404 => ApiError::NotFound(message),
+            409 => ApiError::Conflict(message),
+            429 => ApiError::RateLimited { retry_after },
+            _ => ApiError::Server { status, message },
+        }
+    }
+}
+
+/// `GET url` and decode the JSON body, or the error the server described.
+pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    let response = Request::get(url)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    decode(response).await
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let status = response.status();
+    let body = response.text().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    if (200..300).contains(&status) {
+        serde_json::from_str(&body).map_err(|e| ApiError::Decode(e.to_string()))
+    } else {
+        Err(ApiError::from_response(status, &body, response.headers().get("retry-after").as_deref()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_servers_message() {
+        let body = r#"{"error":{"code":"not_found","message":"No license X."}}"#;
+        assert_eq!(ApiError::from_response(404, body, None), ApiError::NotFound("No license X.".into()));
+    }
+
+    #[test]
+    fn survives_a_body_that_is_not_ours() {
+        let err = ApiError::from_response(502, "<html>Bad gateway</html>", None);
+        assert_eq!(err, ApiError::Server { status: 502, message: "HTTP 502".into() });
+    }
+
+    #[test]
+    fn keeps_retry_after() {
+        let err = ApiError::from_response(429, "", Some("7"));
+        assert_eq!(err, ApiError::RateLimited { retry_after: Some(Duration::from_secs(7)) });
+    }
+}

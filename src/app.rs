@@ -1,0 +1,32 @@
+//! The root component: app-wide services and routes.
+
+use leptos::prelude::*;
+use leptos_fetch::QueryClient;
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    browser::provide_browser_env,
+    pages::{home::Home, not_found::NotFound, packages::PackagesPage},
+    realtime::live::provide_live_updates,
+    ui::shell::Shell,
+};
+
+#[component]
+pub fn App() -> impl IntoView {
+    let client = QueryClient::new().provide();
+    provide_browser_env();
+    provide_live_updates(client);
+    view! {
+        <Router>
+            <Shell>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Home />
+                    <Route path=path!("/licenses/:license/packages") view=PackagesPage />
+                </Routes>
+            </Shell>
+        </Router>
+    }
+}

@@ -1,0 +1,25 @@
+//! BudTags web: live Metrc inventory in the browser (Leptos, client-side rendered).
+//!
+//! # Layout
+//! - [`api`]: HTTP calls and the one `ApiError`.
+//! - [`query`]: the query layer on leptos-fetch: scopes, poll policies, cache patches.
+//! - [`realtime`]: event transports, the pure event router, backoff.
+//! - [`browser`]: the browser environment (visibility, online) as signals.
+//! - [`ui`]: shared components; [`pages`]: one file per page.
+//!
+//! Modules that decide (`query::poll`, `query::patch`, `realtime::router`,
+//! `realtime::backoff`) use no browser APIs and are tested natively.
+
+pub mod api;
+pub mod app;
+pub mod browser;
+pub mod pages;
+pub mod query;
+pub mod realtime;
+pub mod ui;
+
+/// Mounts the app on `<body>`.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

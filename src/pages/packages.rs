@@ -1,0 +1,109 @@
+//! `/licenses/{license}/packages?filter=active|inactive`: the live package list.
+//!
+//! The seed's rule, in one line below: the active list refetches every 30 s
+//! while the tab is visible, the inactive list does not poll, polling stops
+//! after an error; data is fresh for 20 s (see `query::scopes::packages`).
+//! Between polls, live events patch the cached lists in place.
+
+use std::{rc::Rc, time::Duration};
+
+use budtags_wire::{Package, PackageFilter};
+use leptos::prelude::*;
+use leptos_fetch::QueryClient;
+use leptos_router::{
+    components::A,
+    hooks::{use_params_map, use_query_map},
+};
+
+use crate::{
+    api::{ApiError, packages::PackagesKey},
+    query::{scopes, use_poll},
+    ui::{
+        license_switcher::LicenseSwitcher,
+        package_table::PackageTable,
+        status::{ErrorPanel, Freshness, Loading},
+    },
+};
+
+/// What the page body shows; changes only when the phase does, so a live
+/// patch updates rows without rebuilding the table.
+#[derive(Clone, PartialEq)]
+enum Phase {
+    Loading,
+    Failed(ApiError),
+    Ready,
+}
+
+#[component]
+pub fn PackagesPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let license = Memo::new(move |_| params.read().get("license").unwrap_or_default());
+    let filter_text = Memo::new(move |_| query.read().get("filter"));
+    let parsed_filter = Memo::new(move |_| match filter_text.get() {
+        None => Ok(PackageFilter::Active),
+        Some(text) => text.parse::<PackageFilter>().map_err(|e| e.to_string()),
+    });
+    let filter = Signal::derive(move || parsed_filter.get().unwrap_or_default());
+
+    let client: QueryClient = expect_context();
+    let key = move || PackagesKey { license: license.get(), filter: filter.get() };
+    let packages = client.local_resource(scopes::packages(), key);
+    let status = use_poll(
+        client,
+        scopes::packages(),
+        key,
+        Rc::new(|key: &PackagesKey, state| match (key.filter, state.error) {
+            (PackageFilter::Active, None) => Some(Duration::from_secs(30)),
+            _ => None,
+        }),
+        false,
+    );
+
+    let phase = Memo::new(move |_| match packages.get().map(|f| f.result) {
+        None => Phase::Loading,
+        Some(Ok(_)) => Phase::Ready,
+        Some(Err(e)) => Phase::Failed(e),
+    });
+    let rows: Signal<Vec<Package>> = Signal::derive(move || {
+        packages.with(|f| f.as_ref().and_then(|f| f.result.as_ref().ok()).map(|l| l.data.clone()).unwrap_or_default())
+    });
+    let total = move || packages.with(|f| f.as_ref().and_then(|f| f.result.as_ref().ok()).map(|l| l.total));
+    let retry = Callback::new(move |()| {
+        client.invalidate_query(scopes::packages(), key());
+    });
+
+    let tab = move |f: PackageFilter, label: &'static str| {
+        let href = move || format!("/licenses/{}/packages?filter={f}", license.get());
+        view! {
+            <A href=href attr:class=move || if filter.get() == f { "tab tab--on" } else { "tab" }>
+                {label}
+            </A>
+        }
+    };
+
+    view! {
+        <section class="page">
+            <div class="toolbar">
+                <LicenseSwitcher current=license filter />
+                <nav class="tabs" aria-label="Package filter">
+                    {tab(PackageFilter::Active, "Active")}
+                    {tab(PackageFilter::Inactive, "Inactive")}
+                </nav>
+                <span class="count" data-testid="count">
+                    {move || total().map(|n| format!("{n} packages"))}
+                </span>
+                <Freshness status />
+            </div>
+            {move || match (parsed_filter.get(), phase.get()) {
+                (Err(message), _) => {
+                    let retry = Callback::new(move |()| {});
+                    view! { <ErrorPanel error=ApiError::BadRequest(message) retry /> }.into_any()
+                }
+                (Ok(_), Phase::Loading) => view! { <Loading what="packages" /> }.into_any(),
+                (Ok(_), Phase::Failed(error)) => view! { <ErrorPanel error retry /> }.into_any(),
+                (Ok(_), Phase::Ready) => view! { <PackageTable rows /> }.into_any(),
+            }}
+        </section>
+    }
+}

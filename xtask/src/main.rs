@@ -1,0 +1,98 @@
+//! `cargo xtask`: the project's two commands, and the tool set-up they share.
+//!
+//! - `cargo xtask run [server flags…]`: build the web app (release) and start
+//!   the reference server with demo data and live demo activity.
+//! - `cargo xtask test`: format check, clippy, the release web build, and every
+//!   test, browser tests in headless Chromium included.
+//!
+//! Both first install what is missing (the wasm32 target, trunk 0.21,
+//! wasm-bindgen-cli at the Cargo.lock version, and for tests Chromium and
+//! ChromeDriver) and skip what is present. No dependencies: this crate must
+//! build in seconds on a fresh machine.
+
+mod tools;
+
+use std::{
+    env,
+    path::{Path, PathBuf},
+    process::{Command, ExitCode},
+    time::Instant,
+};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("test") => test(),
+        Some("setup") => tools::ensure(true),
+        _ => {
+            eprintln!("usage: cargo xtask <run [server flags…] | test | setup>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The repository root (the parent of this crate).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn run(server_args: &[String]) -> Result<(), String> {
+    tools::ensure(false)?;
+    build_web()?;
+    let mut cmd = cargo();
+    cmd.args(["run", "--release", "--package", "budtags-server", "--"]);
+    cmd.arg("--dist").arg(root().join("dist"));
+    cmd.args(server_args);
+    step("start the server (Ctrl-C stops it)", &mut cmd)
+}
+
+fn test() -> Result<(), String> {
+    let started = Instant::now();
+    tools::ensure(true)?;
+    step("format", cargo().args(["fmt", "--all", "--check"]))?;
+    step("clippy (native)", cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    step(
+        "clippy (wasm)",
+        cargo().args(["clippy", "--package", "budtags-web", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]),
+    )?;
+    build_web()?;
+    let mut tests = cargo();
+    tests.args(["test", "--workspace"]).env("BUDTAGS_DIST", root().join("dist"));
+    step("tests (unit, API and headless Chromium)", &mut tests)?;
+    println!("\nAll checks passed in {:.0?}.", started.elapsed());
+    Ok(())
+}
+
+/// `trunk build --release --offline`: trunk never downloads a tool.
+fn build_web() -> Result<(), String> {
+    let mut cmd = Command::new(tools::trunk());
+    cmd.args(["build", "--release", "--offline"]).current_dir(root());
+    step("build the web app (release)", &mut cmd)
+}
+
+fn cargo() -> Command {
+    let mut cmd = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Runs one named step, echoing it, and fails with its name.
+pub fn step(name: &str, cmd: &mut Command) -> Result<(), String> {
+    println!("\n==> {name}");
+    let started = Instant::now();
+    let status = cmd.status().map_err(|e| format!("{name}: cannot start {:?}: {e}", cmd.get_program()))?;
+    if status.success() {
+        println!("    ({name}: {:.1?})", started.elapsed());
+        Ok(())
+    } else {
+        Err(format!("{name} failed ({status})"))
+    }
+}

@@ -1,0 +1,109 @@
+//! Installing the tools the build and the browser tests need, only when missing.
+
+use std::{
+    env, fs,
+    path::PathBuf,
+    process::{Command, Stdio},
+};
+
+use crate::{root, step};
+
+const TRUNK_REQ: &str = "~0.21";
+const TRUNK_PREFIX: &str = "trunk 0.21.";
+
+/// Ensures every tool is present; `browser` adds Chromium and ChromeDriver.
+pub fn ensure(browser: bool) -> Result<(), String> {
+    ensure_wasm_target()?;
+    ensure_trunk()?;
+    ensure_wasm_bindgen()?;
+    if browser {
+        ensure_chromium()?;
+    }
+    Ok(())
+}
+
+/// What `program args…` prints, or `None` when it cannot run.
+fn output(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).stderr(Stdio::null()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+fn cargo_bin(name: &str) -> PathBuf {
+    let home = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"));
+    home.join("bin").join(name)
+}
+
+/// The trunk binary: cargo's bin directory first, so a stray newer trunk on PATH is not used.
+pub fn trunk() -> PathBuf {
+    let installed = cargo_bin("trunk");
+    if installed.exists() { installed } else { PathBuf::from("trunk") }
+}
+
+fn ensure_wasm_target() -> Result<(), String> {
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    step("install the wasm32 target", Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+fn ensure_trunk() -> Result<(), String> {
+    let version = output(&trunk().to_string_lossy(), &["--version"]).unwrap_or_default();
+    if version.starts_with(TRUNK_PREFIX) {
+        return Ok(());
+    }
+    // trunk 0.22 needs a newer rustc than this toolchain; 0.21 with its lock file builds.
+    step(
+        "install trunk 0.21 (about 7 minutes, once)",
+        Command::new("cargo").args(["install", "trunk", "--version", TRUNK_REQ, "--locked"]),
+    )
+}
+
+/// The `wasm-bindgen` version in Cargo.lock: the CLI must match it exactly.
+pub fn locked_wasm_bindgen() -> Result<String, String> {
+    let lock = fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|v| v.trim().strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen entry".into())
+}
+
+fn ensure_wasm_bindgen() -> Result<(), String> {
+    let wanted = locked_wasm_bindgen()?;
+    let have = output(&cargo_bin("wasm-bindgen").to_string_lossy(), &["--version"])
+        .or_else(|| output("wasm-bindgen", &["--version"]))
+        .unwrap_or_default();
+    if have == format!("wasm-bindgen {wanted}") {
+        return Ok(());
+    }
+    // `--locked` fails for this crate here; the version pin is what matters.
+    step(
+        &format!("install wasm-bindgen-cli {wanted} (about 3 minutes, once)"),
+        Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &wanted, "--force"]),
+    )
+}
+
+fn ensure_chromium() -> Result<(), String> {
+    if output("chromium", &["--version"]).is_some() && output("chromedriver", &["--version"]).is_some() {
+        return Ok(());
+    }
+    let root_user = output("id", &["-u"]).as_deref() == Some("0");
+    let apt = |args: &[&str]| {
+        let mut cmd = if root_user { Command::new("apt-get") } else { Command::new("sudo") };
+        if !root_user {
+            cmd.arg("apt-get");
+        }
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    step("apt-get update", &mut apt(&["update"]))?;
+    step("install Chromium and ChromeDriver", &mut apt(&["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"]))
+}

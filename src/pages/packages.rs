@@ -66,7 +66,9 @@ pub fn PackagesPage() -> impl IntoView {
         Some(Err(e)) => Phase::Failed(e),
     });
     let rows: Signal<Vec<Package>> = Signal::derive(move || {
-        packages.with(|f| f.as_ref().and_then(|f| f.result.as_ref().ok()).map(|l| l.data.clone()).unwrap_or_default())
+        packages.with(|f| {
+            f.as_ref().and_then(|f| f.result.as_ref().ok()).map(|l| l.data.clone()).unwrap_or_default()
+        })
     });
     let total = move || packages.with(|f| f.as_ref().and_then(|f| f.result.as_ref().ok()).map(|l| l.total));
     let retry = Callback::new(move |()| {

@@ -64,7 +64,12 @@ mod tests {
             lab_testing_state: "TestPassed".into(),
             is_on_hold: false,
             is_finished: finished,
-            item: Item { id: 1, name: "Flower".into(), product_category_name: "Flower".into(), strain_name: None },
+            item: Item {
+                id: 1,
+                name: "Flower".into(),
+                product_category_name: "Flower".into(),
+                strain_name: None,
+            },
             revision,
         }
     }

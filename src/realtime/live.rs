@@ -30,7 +30,7 @@ pub fn provide_live_updates(client: QueryClient) {
             "resync" => Incoming::Resync,
             "ready" => return,
             _ => match serde_json::from_str::<RealtimeEvent>(data) {
-                Ok(event) => Incoming::Event(event),
+                Ok(event) => Incoming::Event(Box::new(event)),
                 Err(e) => {
                     leptos::logging::warn!("ignoring malformed `{name}` event: {e}");
                     return;
@@ -57,7 +57,9 @@ pub fn apply(client: QueryClient, action: CacheAction) {
                 let key = PackagesKey { license: license.clone(), filter };
                 client.update_query(scopes::packages(), &key, |cached| {
                     let changed = match cached {
-                        Some(Fetched { result: Ok(list), .. }) => patch::apply(list, filter, &package) != Patched::Unchanged,
+                        Some(Fetched { result: Ok(list), .. }) => {
+                            patch::apply(list, filter, &package) != Patched::Unchanged
+                        }
                         _ => false,
                     };
                     if !changed {

@@ -7,7 +7,7 @@ use budtags_wire::{Package, RealtimeEvent};
 pub enum CacheAction {
     /// Put this version of the package into every cached list of its license
     /// (the version guard keeps newer data).
-    PatchPackage { license: String, package: Package },
+    PatchPackage { license: String, package: Box<Package> },
     /// Refetch every package list (something may have been missed).
     InvalidateAllPackages,
 }
@@ -15,16 +15,18 @@ pub enum CacheAction {
 /// A transport-level message, after decoding.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Incoming {
-    Event(RealtimeEvent),
+    Event(Box<RealtimeEvent>),
     /// The server could not replay what was missed.
     Resync,
 }
 
 pub fn route(incoming: Incoming) -> Vec<CacheAction> {
     match incoming {
-        Incoming::Event(RealtimeEvent::PackageUpdate { license, data, .. }) => {
-            vec![CacheAction::PatchPackage { license, package: data }]
-        }
+        Incoming::Event(event) => match *event {
+            RealtimeEvent::PackageUpdate { license, data, .. } => {
+                vec![CacheAction::PatchPackage { license, package: Box::new(data) }]
+            }
+        },
         Incoming::Resync => vec![CacheAction::InvalidateAllPackages],
     }
 }
@@ -48,7 +50,7 @@ mod tests {
             "LabTestingState":"TestPassed","IsOnHold":false,"IsFinished":false,
             "Item":{"Id":1,"Name":"X","ProductCategoryName":"Flower","StrainName":null},"Revision":9}}"#;
         let event: RealtimeEvent = serde_json::from_str(json).unwrap();
-        match route(Incoming::Event(event)).as_slice() {
+        match route(Incoming::Event(Box::new(event))).as_slice() {
             [CacheAction::PatchPackage { license, package }] => {
                 assert_eq!((license.as_str(), package.id, package.revision), ("L1", 3, 9));
             }

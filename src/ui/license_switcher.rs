@@ -14,7 +14,10 @@ pub fn LicenseSwitcher(current: Memo<String>, filter: Signal<PackageFilter>) -> 
     let navigate = use_navigate();
     let on_change = move |ev| {
         let license = event_target_value(&ev);
-        navigate(&format!("/licenses/{license}/packages?filter={}", filter.get_untracked()), Default::default());
+        navigate(
+            &format!("/licenses/{license}/packages?filter={}", filter.get_untracked()),
+            Default::default(),
+        );
     };
     view! {
         <label class="field">

@@ -58,10 +58,22 @@ fn test() -> Result<(), String> {
     let started = Instant::now();
     tools::ensure(true)?;
     step("format", cargo().args(["fmt", "--all", "--check"]))?;
-    step("clippy (native)", cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    step(
+        "clippy (native)",
+        cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+    )?;
     step(
         "clippy (wasm)",
-        cargo().args(["clippy", "--package", "budtags-web", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]),
+        cargo().args([
+            "clippy",
+            "--package",
+            "budtags-web",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
     build_web()?;
     let mut tests = cargo();

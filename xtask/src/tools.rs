@@ -47,7 +47,10 @@ fn ensure_wasm_target() -> Result<(), String> {
     if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
         return Ok(());
     }
-    step("install the wasm32 target", Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+    step(
+        "install the wasm32 target",
+        Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+    )
 }
 
 fn ensure_trunk() -> Result<(), String> {
@@ -64,13 +67,14 @@ fn ensure_trunk() -> Result<(), String> {
 
 /// The `wasm-bindgen` version in Cargo.lock: the CLI must match it exactly.
 pub fn locked_wasm_bindgen() -> Result<String, String> {
-    let lock = fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let lock =
+        fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines.next().and_then(|v| v.trim().strip_prefix("version = \"")) {
-                return Ok(version.trim_end_matches('"').to_owned());
-            }
+        if line.trim() == "name = \"wasm-bindgen\""
+            && let Some(version) = lines.next().and_then(|v| v.trim().strip_prefix("version = \""))
+        {
+            return Ok(version.trim_end_matches('"').to_owned());
         }
     }
     Err("Cargo.lock has no wasm-bindgen entry".into())
@@ -105,5 +109,8 @@ fn ensure_chromium() -> Result<(), String> {
         cmd
     };
     step("apt-get update", &mut apt(&["update"]))?;
-    step("install Chromium and ChromeDriver", &mut apt(&["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"]))
+    step(
+        "install Chromium and ChromeDriver",
+        &mut apt(&["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"]),
+    )
 }

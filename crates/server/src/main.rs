@@ -11,8 +11,7 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")),
         )
         .init();
     let config = Config::parse();
@@ -26,8 +25,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), String> {
-    let store = Store::open(&config.database, config.packages_per_license)
-        .map_err(|e| e.to_string())?;
+    let store = Store::open(&config.database, config.packages_per_license).map_err(|e| e.to_string())?;
     if !config.dist.join("index.html").is_file() {
         tracing::warn!(dist = %config.dist.display(), "no built web app found; only /api is served");
     }

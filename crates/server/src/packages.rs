@@ -6,7 +6,10 @@
 
 use axum::{
     Json, Router,
-    extract::{Path, Query, State, rejection::{JsonRejection, QueryRejection}},
+    extract::{
+        Path, Query, State,
+        rejection::{JsonRejection, QueryRejection},
+    },
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
@@ -15,8 +18,7 @@ use budtags_wire::{Package, PackageFilter, PackageList, RealtimeEvent};
 use serde::Deserialize;
 
 use crate::{
-    AppState,
-    db,
+    AppState, db,
     error::{Error, Result},
 };
 
@@ -40,7 +42,9 @@ async fn list(
     let Query(query) = query.map_err(|e| Error::BadRequest(e.body_text()))?;
     let filter = match query.filter.as_deref() {
         None => PackageFilter::Active,
-        Some(text) => text.parse().map_err(|e: budtags_wire::package::UnknownFilter| Error::BadRequest(e.to_string()))?,
+        Some(text) => text
+            .parse()
+            .map_err(|e: budtags_wire::package::UnknownFilter| Error::BadRequest(e.to_string()))?,
     };
     let if_none_match = headers.get(header::IF_NONE_MATCH).cloned();
     state

@@ -48,7 +48,12 @@ pub async fn run(state: AppState, mean_interval: Duration, mut stop: watch::Rece
     }
 }
 
-fn step(tx: &Transaction, now: &str, action: Action, seed: u64) -> Result<((), Option<budtags_wire::RealtimeEvent>)> {
+fn step(
+    tx: &Transaction,
+    now: &str,
+    action: Action,
+    seed: u64,
+) -> Result<((), Option<budtags_wire::RealtimeEvent>)> {
     let mut rng = fastrand::Rng::with_seed(seed);
     let (license_index, license) = {
         let i = rng.usize(..seed::LICENSES.len());
@@ -58,8 +63,15 @@ fn step(tx: &Transaction, now: &str, action: Action, seed: u64) -> Result<((), O
         Action::Create => {
             let serial: u64 = tx.query_row("SELECT COUNT(*) FROM packages", [], |r| r.get(0))?;
             let label = seed::tag(license_index, 900_000_000 + serial);
-            let item_id: i64 = tx.query_row("SELECT id FROM items ORDER BY random() LIMIT 1", [], |r| r.get(0))?;
-            let new = NewPackage { license, label: &label, item_id, location: "Processing", quantity: rng.u32(10..200) as f64 };
+            let item_id: i64 =
+                tx.query_row("SELECT id FROM items ORDER BY random() LIMIT 1", [], |r| r.get(0))?;
+            let new = NewPackage {
+                license,
+                label: &label,
+                item_id,
+                location: "Processing",
+                quantity: rng.u32(10..200) as f64,
+            };
             Some(db::packages::create(tx, &new, now)?)
         }
         Action::Adjust | Action::Finish => {
@@ -75,7 +87,10 @@ fn step(tx: &Transaction, now: &str, action: Action, seed: u64) -> Result<((), O
                 (None, _) => None,
                 (Some((id, _)), Action::Finish) => db::packages::finish(tx, id, now)?,
                 (Some((id, quantity)), _) => {
-                    let take = (quantity * rng.f64() * 0.2 * 100.0).round() / 100.0;
+                    // Whole units stay whole (items counted `Each`).
+                    let take = quantity * rng.f64() * 0.2;
+                    let take =
+                        if quantity.fract() == 0.0 { take.ceil() } else { (take * 100.0).round() / 100.0 };
                     db::packages::set_quantity(tx, id, (quantity - take).max(0.0), now)?
                 }
             }

@@ -21,6 +21,5 @@ pub fn all(conn: &Connection) -> rusqlite::Result<Vec<License>> {
 }
 
 pub fn find(conn: &Connection, number: &str) -> rusqlite::Result<Option<License>> {
-    conn.query_row(&format!("{SELECT} WHERE l.license_number = ?1"), [number], from_row)
-        .optional()
+    conn.query_row(&format!("{SELECT} WHERE l.license_number = ?1"), [number], from_row).optional()
 }

@@ -44,8 +44,7 @@ impl Store {
         if !dir.is_dir() {
             return Err(OpenError::MissingDirectory { path: path.into(), dir: dir.into() });
         }
-        let conn = Connection::open(path)
-            .map_err(|source| OpenError::Open { path: path.into(), source })?;
+        let conn = Connection::open(path).map_err(|source| OpenError::Open { path: path.into(), source })?;
         let init = |conn: &mut Connection| -> rusqlite::Result<()> {
             conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.pragma_update(None, "foreign_keys", "ON")?;

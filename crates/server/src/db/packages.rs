@@ -83,7 +83,12 @@ fn next_revision(tx: &Transaction) -> rusqlite::Result<u64> {
 }
 
 /// Sets a package's quantity; a quantity of zero finishes it.
-pub fn set_quantity(tx: &Transaction, id: i64, quantity: f64, now: &str) -> rusqlite::Result<Option<LicensedPackage>> {
+pub fn set_quantity(
+    tx: &Transaction,
+    id: i64,
+    quantity: f64,
+    now: &str,
+) -> rusqlite::Result<Option<LicensedPackage>> {
     let revision = next_revision(tx)?;
     let today = &now[..10];
     let changed = tx.execute(
@@ -127,7 +132,17 @@ pub fn create(tx: &Transaction, new: &NewPackage, now: &str) -> rusqlite::Result
         "INSERT INTO packages (license_number, label, package_type, item_id, location_name,
             quantity, original_quantity, packaged_date, last_modified, lab_testing_state, revision)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, 'NotSubmitted', ?9)",
-        params![new.license, new.label, package_type, new.item_id, new.location, new.quantity, &now[..10], now, revision],
+        params![
+            new.license,
+            new.label,
+            package_type,
+            new.item_id,
+            new.location,
+            new.quantity,
+            &now[..10],
+            now,
+            revision
+        ],
     )?;
     let id = tx.last_insert_rowid();
     find(tx, id).map(|row| row.expect("row inserted in this transaction"))

@@ -4,8 +4,7 @@
 
 use rusqlite::{Connection, params};
 
-pub const ORGANIZATIONS: &[(i64, &str)] =
-    &[(1, "Green Leaf Holdings"), (2, "Sierra Cultivation Co.")];
+pub const ORGANIZATIONS: &[(i64, &str)] = &[(1, "Green Leaf Holdings"), (2, "Sierra Cultivation Co.")];
 
 /// (license number, facility name, organization id)
 pub const LICENSES: &[(&str, &str, i64)] = &[
@@ -95,11 +94,15 @@ pub fn seed_if_empty(conn: &mut Connection, packages_per_license: usize) -> rusq
                     _ => rng.u32(28..2000) as f64,
                 };
                 let finished = rng.u8(..100) < 20;
-                let quantity =
-                    if finished { 0.0 } else { (original * rng.f64() * 100.0).round() / 100.0 };
+                let quantity = if finished { 0.0 } else { (original * rng.f64() * 100.0).round() / 100.0 };
                 let day_of_year = rng.u32(1..300);
                 let packaged = date(day_of_year);
-                let modified = format!("{}T{:02}:{:02}:00+00:00", date(day_of_year + rng.u32(0..20)), rng.u32(6..20), rng.u32(0..60));
+                let modified = format!(
+                    "{}T{:02}:{:02}:00+00:00",
+                    date(day_of_year + rng.u32(0..20)),
+                    rng.u32(6..20),
+                    rng.u32(0..60)
+                );
                 let finished_date = finished.then(|| date(day_of_year + 20));
                 let package_type = if category == "Immature Plants" { "ImmaturePlant" } else { "Product" };
                 insert.execute(params![
@@ -124,8 +127,8 @@ pub fn seed_if_empty(conn: &mut Connection, packages_per_license: usize) -> rusq
 
 /// A date in 2026 from its day of the year (1-based, clamped to the year).
 fn date(day_of_year: u32) -> String {
-    let date = time::Date::from_ordinal_date(2026, day_of_year.clamp(1, 365) as u16)
-        .expect("day clamped into 2026");
+    let date =
+        time::Date::from_ordinal_date(2026, day_of_year.clamp(1, 365) as u16).expect("day clamped into 2026");
     format!("{date}")
 }
 

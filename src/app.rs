@@ -1,7 +1,6 @@
 //! The root component: app-wide services and routes.
 
 use leptos::prelude::*;
-use leptos_fetch::QueryClient;
 use leptos_router::{
     components::{Route, Router, Routes},
     path,
@@ -10,13 +9,14 @@ use leptos_router::{
 use crate::{
     browser::provide_browser_env,
     pages::{home::Home, not_found::NotFound, packages::PackagesPage},
+    query::provide_query_client,
     realtime::live::provide_live_updates,
     ui::shell::Shell,
 };
 
 #[component]
 pub fn App() -> impl IntoView {
-    let client = QueryClient::new().provide();
+    let client = provide_query_client();
     provide_browser_env();
     provide_live_updates(client);
     view! {

@@ -11,6 +11,10 @@ use web_sys::VisibilityState;
 pub struct BrowserEnv {
     pub visible: Signal<bool>,
     pub online: Signal<bool>,
+    /// Multiplies every poll interval and stale time: `1.0` normally. Set
+    /// `localStorage["budtags.pollScale"]` (e.g. `0.05`) to watch or test
+    /// polling without waiting 30 s.
+    pub poll_scale: f64,
 }
 
 pub fn provide_browser_env() {
@@ -19,7 +23,15 @@ pub fn provide_browser_env() {
     let online = RwSignal::new(window().navigator().on_line());
     let _ = use_event_listener(window(), ev::online, move |_| online.set(true));
     let _ = use_event_listener(window(), ev::offline, move |_| online.set(false));
-    provide_context(BrowserEnv { visible, online: online.into() });
+    let poll_scale = window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item("budtags.pollScale").ok().flatten())
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .unwrap_or(1.0);
+    provide_context(BrowserEnv { visible, online: online.into(), poll_scale });
 }
 
 pub fn use_browser_env() -> BrowserEnv {

@@ -3,15 +3,17 @@
 //! # Layout
 //! - [`api`]: HTTP calls and the one `ApiError`.
 //! - [`query`]: the query layer on leptos-fetch: scopes, poll policies, cache patches.
-//! - [`realtime`]: event transports, the pure event router, backoff.
+//! - [`realtime`]: event transports and the pure event router.
+//! - [`backoff`]: full-jitter exponential delays, for retries and reconnects.
 //! - [`browser`]: the browser environment (visibility, online) as signals.
 //! - [`ui`]: shared components; [`pages`]: one file per page.
 //!
 //! Modules that decide (`query::poll`, `query::patch`, `realtime::router`,
-//! `realtime::backoff`) use no browser APIs and are tested natively.
+//! `backoff`) use no browser APIs and are tested natively.
 
 pub mod api;
 pub mod app;
+pub mod backoff;
 pub mod browser;
 pub mod pages;
 pub mod query;

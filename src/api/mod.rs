@@ -8,6 +8,9 @@ use std::time::Duration;
 use budtags_wire::ErrorBody;
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
+use web_sys::RequestCache;
+
+use crate::query::retry::RetryPolicy;
 
 /// Why a request failed, in terms a page can show and a policy can act on.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -24,6 +27,10 @@ pub enum ApiError {
     Conflict(String),
     #[error("The server is busy; trying again shortly.")]
     RateLimited { retry_after: Option<Duration> },
+    #[error("The server took too long to answer.")]
+    Timeout,
+    #[error("You are offline; this will refresh when the network is back.")]
+    Offline,
     #[error("Cannot reach the server ({0}).")]
     Network(String),
     #[error("The server sent something unexpected ({0}).")]
@@ -45,6 +52,7 @@ impl ApiError {
             401 | 419 => ApiError::Unauthorized,
             403 => ApiError::Forbidden(message),
             404 => ApiError::NotFound(message),
+            408 => ApiError::Timeout,
             409 => ApiError::Conflict(message),
             429 => ApiError::RateLimited { retry_after },
             _ => ApiError::Server { status, message },
@@ -52,19 +60,69 @@ impl ApiError {
     }
 }
 
-/// `GET url` and decode the JSON body, or the error the server described.
-pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
-    let response = Request::get(url)
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-    decode(response).await
+/// The answer to a conditional GET.
+pub enum Conditional<T> {
+    /// New data, with the validator to send next time.
+    Modified { value: T, etag: Option<String> },
+    /// `304`: what the caller holds is current.
+    NotModified,
+}
+
+/// `GET url` with `If-None-Match: etag` when one is given. The browser's HTTP
+/// cache is bypassed so a `304` reaches us instead of a silent `200` copy.
+pub async fn get_conditional<T: DeserializeOwned>(
+    url: &str,
+    etag: Option<&str>,
+) -> Result<Conditional<T>, ApiError> {
+    if !online() {
+        return Err(ApiError::Offline);
+    }
+    let mut request = Request::get(url).header("Accept", "application/json").cache(RequestCache::NoStore);
+    if let Some(etag) = etag {
+        request = request.header("If-None-Match", etag);
+    }
+    let response = request.send().await.map_err(|e| network_error(e.to_string()))?;
+    if response.status() == 304 {
+        return Ok(Conditional::NotModified);
+    }
+    let etag = response.headers().get("etag");
+    let value = decode(response).await?;
+    Ok(Conditional::Modified { value, etag })
+}
+
+/// Runs `request` until it succeeds or `policy` gives up, waiting the
+/// policy's delay between attempts.
+pub async fn with_retry<T, Fut>(policy: RetryPolicy, mut request: impl FnMut() -> Fut) -> Result<T, ApiError>
+where
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let mut retry = 0;
+    loop {
+        match request().await {
+            Ok(value) => return Ok(value),
+            Err(error) => match policy.delay(retry, &error, js_sys::Math::random()) {
+                Some(delay) => {
+                    gloo_timers::future::sleep(delay).await;
+                    retry += 1;
+                }
+                None => return Err(error),
+            },
+        }
+    }
+}
+
+fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// A failed request: offline if the browser says so, else a network error.
+fn network_error(detail: String) -> ApiError {
+    if online() { ApiError::Network(detail) } else { ApiError::Offline }
 }
 
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
-    let body = response.text().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    let body = response.text().await.map_err(|e| network_error(e.to_string()))?;
     if (200..300).contains(&status) {
         serde_json::from_str(&body).map_err(|e| ApiError::Decode(e.to_string()))
     } else {

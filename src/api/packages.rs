@@ -1,8 +1,6 @@
 //! Licenses and packages.
 
-use budtags_wire::{License, PackageFilter, PackageList};
-
-use super::{ApiError, get_json};
+use budtags_wire::PackageFilter;
 
 /// Which list a packages query holds: the seed's `['metrc','packages', license, filter]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -11,13 +9,10 @@ pub struct PackagesKey {
     pub filter: PackageFilter,
 }
 
-pub async fn licenses() -> Result<Vec<License>, ApiError> {
-    get_json("/api/licenses").await
-}
+pub const LICENSES_URL: &str = "/api/licenses";
 
-pub async fn packages(key: PackagesKey) -> Result<PackageList, ApiError> {
-    let url = format!("/api/licenses/{}/packages?filter={}", encode(&key.license), key.filter);
-    get_json(&url).await
+pub fn packages_url(key: &PackagesKey) -> String {
+    format!("/api/licenses/{}/packages?filter={}", encode(&key.license), key.filter)
 }
 
 /// Percent-encodes one path segment.

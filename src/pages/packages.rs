@@ -3,9 +3,10 @@
 //! The seed's rule, in one line below: the active list refetches every 30 s
 //! while the tab is visible, the inactive list does not poll, polling stops
 //! after an error; data is fresh for 20 s (see `query::scopes::packages`).
-//! Between polls, live events patch the cached lists in place.
+//! Live events patch the cached lists in place; while the live connection is
+//! healthy it covers the list and polling drops to a 5-minute safety check.
 
-use std::{rc::Rc, time::Duration};
+use std::time::Duration;
 
 use budtags_wire::{Package, PackageFilter};
 use leptos::prelude::*;
@@ -17,7 +18,8 @@ use leptos_router::{
 
 use crate::{
     api::{ApiError, packages::PackagesKey},
-    query::{scopes, use_poll},
+    query::{PollOptions, policies, scopes, use_poll},
+    realtime::live::use_live_connection,
     ui::{
         license_switcher::LicenseSwitcher,
         package_table::PackageTable,
@@ -49,16 +51,11 @@ pub fn PackagesPage() -> impl IntoView {
     let client: QueryClient = expect_context();
     let key = move || PackagesKey { license: license.get(), filter: filter.get() };
     let packages = client.local_resource(scopes::packages(), key);
-    let status = use_poll(
-        client,
-        scopes::packages(),
-        key,
-        Rc::new(|key: &PackagesKey, state| match (key.filter, state.error) {
-            (PackageFilter::Active, None) => Some(Duration::from_secs(30)),
-            _ => None,
-        }),
-        false,
-    );
+    let live = use_live_connection();
+    let policy = PollOptions::new(|key: &PackagesKey, state| policies::packages_page(key.filter, state))
+        .with_stale_time(scopes::PACKAGES_STALE)
+        .covered_by(live, Some(Duration::from_secs(300)));
+    let status = use_poll(client, scopes::packages(), key, policy);
 
     let phase = Memo::new(move |_| match packages.get().map(|f| f.result) {
         None => Phase::Loading,

@@ -43,12 +43,12 @@ pub fn apply(list: &mut PackageList, filter: PackageFilter, package: &Package) -
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use budtags_wire::Item;
 
     use super::*;
 
-    fn package(id: i64, revision: u64, quantity: f64, finished: bool) -> Package {
+    pub(crate) fn package(id: i64, revision: u64, quantity: f64, finished: bool) -> Package {
         Package {
             id,
             label: format!("1A40F0100000000000{id:06}"),
@@ -75,7 +75,7 @@ mod tests {
     }
 
     fn list(packages: Vec<Package>) -> PackageList {
-        PackageList { total: packages.len(), data: packages }
+        PackageList { total: packages.len(), data: packages, revision: 0 }
     }
 
     #[test]

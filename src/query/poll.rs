@@ -50,6 +50,52 @@ pub fn next_poll(interval: Option<Duration>, env: PollEnv, age: Duration) -> Opt
     Some(interval.saturating_sub(age))
 }
 
+/// Whether a realtime channel covers the query, and how it is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cover {
+    /// No channel covers this query: poll by its interval.
+    None,
+    /// The covering channel is subscribed and healthy.
+    Healthy,
+    /// The covering channel is down: the fallback interval applies.
+    Down,
+}
+
+/// A healthy covering channel replaces polling by the safety interval (or
+/// none); otherwise the query's own interval applies. A query whose own
+/// interval says stop stays stopped.
+pub fn covered_interval(
+    interval: Option<Duration>,
+    cover: Cover,
+    safety: Option<Duration>,
+) -> Option<Duration> {
+    match cover {
+        Cover::Healthy => interval.and(safety),
+        Cover::None | Cover::Down => interval,
+    }
+}
+
+/// Something in the environment that may call for a refetch outside the timer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnvEvent {
+    /// The window gained focus.
+    Focus,
+    /// The browser came back online.
+    Online,
+    /// The covering channel is subscribed again after being down.
+    Resubscribed,
+}
+
+/// Whether `event` should refetch a query whose data is `age` old.
+pub fn should_refetch_on(event: EnvEvent, age: Duration, stale_time: Duration, errored: bool) -> bool {
+    match event {
+        // Something may have been missed while the channel was down.
+        EnvEvent::Resubscribed => true,
+        EnvEvent::Online => errored || age >= stale_time,
+        EnvEvent::Focus => age >= stale_time,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +130,26 @@ mod tests {
     fn offline_sends_nothing_even_in_background() {
         let offline = PollEnv { online: false, in_background: true, ..VISIBLE };
         assert_eq!(next_poll(Some(SECS_30), offline, Duration::ZERO), None);
+    }
+
+    #[test]
+    fn a_healthy_socket_replaces_polling_and_a_dropped_one_restores_it() {
+        let safety = Some(Duration::from_secs(300));
+        assert_eq!(covered_interval(Some(SECS_30), Cover::Healthy, safety), safety);
+        assert_eq!(covered_interval(Some(SECS_30), Cover::Healthy, None), None);
+        assert_eq!(covered_interval(Some(SECS_30), Cover::Down, safety), Some(SECS_30));
+        assert_eq!(covered_interval(Some(SECS_30), Cover::None, safety), Some(SECS_30));
+        assert_eq!(covered_interval(None, Cover::Healthy, safety), None, "stopped stays stopped");
+    }
+
+    #[test]
+    fn focus_and_online_refetch_only_stale_or_failed_queries() {
+        let stale = Duration::from_secs(20);
+        assert!(!should_refetch_on(EnvEvent::Focus, Duration::from_secs(5), stale, false));
+        assert!(should_refetch_on(EnvEvent::Focus, Duration::from_secs(25), stale, false));
+        assert!(!should_refetch_on(EnvEvent::Online, Duration::from_secs(5), stale, false));
+        assert!(should_refetch_on(EnvEvent::Online, Duration::from_secs(5), stale, true));
+        assert!(should_refetch_on(EnvEvent::Resubscribed, Duration::ZERO, stale, false));
     }
 
     #[test]

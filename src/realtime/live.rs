@@ -15,6 +15,7 @@ use crate::{
     api::packages::PackagesKey,
     query::{
         patch::{self, Patched},
+        recent_changes,
         scopes::{self, Fetched},
     },
 };
@@ -53,6 +54,7 @@ pub fn use_live_connection() -> Signal<ConnectionState> {
 pub fn apply(client: QueryClient, action: CacheAction) {
     match action {
         CacheAction::PatchPackage { license, package } => {
+            recent_changes(|recent| recent.record(&license, &package));
             for filter in PackageFilter::ALL {
                 let key = PackagesKey { license: license.clone(), filter };
                 client.update_query(scopes::packages(), &key, |cached| {

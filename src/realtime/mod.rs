@@ -1,11 +1,9 @@
 //! Realtime: events from the server patch or invalidate the query cache.
 //!
-//! - [`backoff`]: full-jitter exponential reconnection delays (pure).
 //! - [`router`]: one pure function from a typed event to cache actions.
 //! - [`sse`]: the EventSource binding, with `Last-Event-ID` resume.
 //! - [`live`]: wires a transport to the router and the query cache.
 
-pub mod backoff;
 pub mod live;
 pub mod router;
 pub mod sse;

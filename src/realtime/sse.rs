@@ -1,5 +1,5 @@
 //! EventSource binding. Thin: the browser object, its listeners and one
-//! reconnect timer; decisions (backoff) live in [`super::backoff`].
+//! reconnect timer; decisions (backoff) live in [`crate::backoff`].
 //!
 //! On any error the source is closed and reopened after a full-jitter delay
 //! with `?lastEventId=<last seen>`, so the server replays what was missed.
@@ -12,7 +12,8 @@ use leptos_use_event_listener::use_event_listener;
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{EventSource, MessageEvent};
 
-use super::{ConnectionState, backoff::Backoff};
+use super::ConnectionState;
+use crate::backoff::Backoff;
 
 /// Handles one named event: `(event name, data)`.
 pub type OnMessage = Rc<dyn Fn(&str, &str)>;

@@ -6,9 +6,14 @@ use std::{
     net::TcpListener as StdListener,
     path::PathBuf,
     process::{Child, Command, Stdio},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
     time::{Duration, Instant},
 };
 
+use axum::response::IntoResponse;
 use budtags_server::{AppState, Store, app, serve};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -32,9 +37,20 @@ pub fn dist() -> PathBuf {
     dist
 }
 
+/// One request the server answered: path (with query) and status.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub path: String,
+    pub status: u16,
+}
+
 pub struct TestServer {
     pub url: String,
     pub state: AppState,
+    /// Every request, in order, as the server saw it.
+    pub requests: Arc<Mutex<Vec<Seen>>>,
+    /// While true, `/api/events` answers 503: the live connection cannot be made.
+    pub block_events: Arc<AtomicBool>,
     stop: Option<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -47,11 +63,33 @@ impl TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
-        let router = app(state.clone(), &dist());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let block_events = Arc::new(AtomicBool::new(false));
+        let (seen, block) = (requests.clone(), block_events.clone());
+        let router = app(state.clone(), &dist()).layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                let (seen, block) = (seen.clone(), block.clone());
+                async move {
+                    let path = req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
+                    let response = if block.load(Ordering::SeqCst) && path.starts_with("/api/events") {
+                        axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response()
+                    } else {
+                        next.run(req).await
+                    };
+                    seen.lock().unwrap().push(Seen { path, status: response.status().as_u16() });
+                    response
+                }
+            },
+        ));
         tokio::spawn(serve(listener, router, async move {
             let _ = stopped.await;
         }));
-        Self { url, state, stop: Some(stop), _dir: dir }
+        Self { url, state, requests, block_events, stop: Some(stop), _dir: dir }
+    }
+
+    /// Requests so far whose path starts with `prefix`.
+    pub fn seen(&self, prefix: &str) -> Vec<Seen> {
+        self.requests.lock().unwrap().iter().filter(|s| s.path.starts_with(prefix)).cloned().collect()
     }
 
     /// `PATCH /api/packages/{id}` with a new quantity, as another client would.

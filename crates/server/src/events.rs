@@ -5,8 +5,10 @@
 
 use budtags_wire::{EventEnvelope, RealtimeEvent};
 use rusqlite::{Connection, Transaction, params};
+use std::sync::Arc;
 use time::{OffsetDateTime, macros::format_description};
-use tokio::sync::broadcast;
+
+use tokio::sync::{Notify, broadcast};
 
 use crate::{db::Store, error::Result};
 
@@ -18,11 +20,25 @@ const CHANNEL_CAPACITY: usize = 4_096;
 pub struct EventBus {
     store: Store,
     live: broadcast::Sender<EventEnvelope>,
+    /// Wakes every open stream so it ends: at shutdown (open streams would
+    /// otherwise hold graceful shutdown forever), or to drop all clients.
+    disconnect: Arc<Notify>,
 }
 
 impl EventBus {
     pub fn new(store: Store) -> Self {
-        Self { store, live: broadcast::channel(CHANNEL_CAPACITY).0 }
+        Self { store, live: broadcast::channel(CHANNEL_CAPACITY).0, disconnect: Arc::new(Notify::new()) }
+    }
+
+    /// Ends every live stream open now; clients reconnect and resume.
+    pub fn disconnect_all(&self) {
+        self.disconnect.notify_waiters();
+    }
+
+    /// Completes when [`EventBus::disconnect_all`] is called after this.
+    pub fn disconnected(&self) -> impl Future<Output = ()> + Send + use<> {
+        let disconnect = self.disconnect.clone();
+        async move { disconnect.notified().await }
     }
 
     /// Runs `change` in a transaction with the current time (RFC 3339). If it

@@ -40,10 +40,12 @@ async fn run(config: Config) -> Result<(), String> {
     }
     tracing::info!(%addr, database = %config.database.display(), "listening");
     println!("\n  BudTags web is running at http://{addr}/\n");
+    let events = state.events.clone();
     let shutdown = async move {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
         let _ = stop_tx.send(true);
+        events.disconnect_all();
     };
     serve(listener, app(state, &config.dist), shutdown).await.map_err(|e| e.to_string())
 }

@@ -59,8 +59,9 @@ async fn list(
             if if_none_match.as_ref() == Some(&etag) {
                 return Ok((StatusCode::NOT_MODIFIED, cache_headers(etag)).into_response());
             }
+            let revision = db::packages::current_revision(conn)?;
             let data = db::packages::list(conn, &license, filter)?;
-            let body = PackageList { total: data.len(), data };
+            let body = PackageList { total: data.len(), data, revision };
             Ok((cache_headers(etag), Json(body)).into_response())
         })
         .await

@@ -39,6 +39,7 @@ async fn events(
         headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
     // Subscribe before reading the log so nothing falls between the two.
     let live = BroadcastStream::new(state.events.subscribe());
+    let disconnected = state.events.disconnected();
     // `ready` carries the id the stream starts after, so a client that drops
     // before any event arrives still resumes from the right place.
     let (start, mut last_sent, replay) = match header_id.or(query.last_event_id) {
@@ -72,7 +73,8 @@ async fn events(
         };
         std::future::ready(out.map(Ok))
     });
-    let stream = stream::iter(std::iter::once(hello).chain(replay).map(Ok)).chain(live);
+    let stream =
+        stream::iter(std::iter::once(hello).chain(replay).map(Ok)).chain(live).take_until(disconnected);
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 

@@ -8,15 +8,21 @@
 //! # Layout
 //! - [`license`]: licenses and organizations.
 //! - [`package`]: Metrc packages, the list envelope and the Active/Inactive filter.
+//! - [`transfer`]: incoming transfers (deliveries).
+//! - [`job`]: label-generation jobs.
 //! - [`event`]: realtime events the server broadcasts.
 //! - [`error`]: the one JSON error body every failing endpoint returns.
 
 pub mod error;
 pub mod event;
+pub mod job;
 pub mod license;
 pub mod package;
+pub mod transfer;
 
 pub use error::{ErrorBody, ErrorCode};
 pub use event::{EventEnvelope, RealtimeEvent};
+pub use job::{Job, JobStatus};
 pub use license::License;
 pub use package::{Item, Package, PackageFilter, PackageList};
+pub use transfer::{ShipmentPackageState, Transfer};

@@ -46,6 +46,9 @@ pub struct Item {
 pub struct PackageList {
     pub data: Vec<Package>,
     pub total: usize,
+    /// The server-wide revision this list was read at: every change with a
+    /// higher revision happened after it (ours, not Metrc's).
+    pub revision: u64,
 }
 
 /// Which packages a list shows, as in Metrc's `/packages/v2/{active|inactive}`.

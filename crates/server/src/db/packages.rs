@@ -77,6 +77,11 @@ pub fn find(conn: &Connection, id: i64) -> rusqlite::Result<Option<LicensedPacka
     .optional()
 }
 
+/// The server-wide revision now: every later change gets a higher one.
+pub fn current_revision(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.query_row("SELECT value FROM revision", [], |r| r.get(0))
+}
+
 /// Takes the next server-wide revision.
 fn next_revision(tx: &Transaction) -> rusqlite::Result<u64> {
     tx.query_row("UPDATE revision SET value = value + 1 RETURNING value", [], |r| r.get(0))

@@ -1,4 +1,4 @@
-//! Reconnection delays: "full jitter" exponential backoff. The delay for
+//! Retry and reconnection delays: "full jitter" exponential backoff. The delay for
 //! attempt `n` is uniform in `[0, min(cap, base × 2ⁿ))`, which spreads a
 //! crowd of clients that lost the same server instead of herding them.
 

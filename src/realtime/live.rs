@@ -20,6 +20,19 @@ use crate::{
     },
 };
 
+/// Every named SSE event: the stream's own plus one per event type.
+const SSE_EVENTS: [&str; 11] = {
+    let names = RealtimeEvent::SSE_NAMES;
+    let mut all = ["ready"; 11];
+    let mut i = 0;
+    while i < names.len() {
+        all[i + 2] = names[i];
+        i += 1;
+    }
+    all[1] = "resync";
+    all
+};
+
 /// The live connection's state, for the status bar.
 #[derive(Clone, Copy)]
 pub struct LiveConnection(pub Signal<ConnectionState>);
@@ -42,7 +55,7 @@ pub fn provide_live_updates(client: QueryClient) {
             apply(client, action);
         }
     });
-    let state = use_event_source("/api/events", &["ready", "package-update", "resync"], on_message);
+    let state = use_event_source("/api/events", &SSE_EVENTS, on_message);
     provide_context(LiveConnection(state));
 }
 

@@ -24,8 +24,9 @@ pub fn route(incoming: Incoming) -> Vec<CacheAction> {
     match incoming {
         Incoming::Event(event) => match *event {
             RealtimeEvent::PackageUpdate { license, data, .. } => {
-                vec![CacheAction::PatchPackage { license, package: Box::new(data) }]
+                vec![CacheAction::PatchPackage { license, package: data }]
             }
+            _ => vec![],
         },
         Incoming::Resync => vec![CacheAction::InvalidateAllPackages],
     }

@@ -92,12 +92,9 @@ fn metrc_now() -> String {
 
 fn append(tx: &Transaction, event: RealtimeEvent, now: &str) -> Result<EventEnvelope> {
     let payload = serde_json::to_string(&event).expect("events serialise");
-    let license = match &event {
-        RealtimeEvent::PackageUpdate { license, .. } => license.clone(),
-    };
     tx.execute(
         "INSERT INTO events (license_number, payload, created_at) VALUES (?1, ?2, ?3)",
-        params![license, payload, now],
+        params![event.channel(), payload, now],
     )?;
     let id = tx.last_insert_rowid() as u64;
     if id > LOG_CAPACITY {

@@ -109,6 +109,6 @@ pub fn package_update(row: &db::packages::LicensedPackage) -> RealtimeEvent {
     RealtimeEvent::PackageUpdate {
         license: row.license.clone(),
         package_id: row.package.id,
-        data: row.package.clone(),
+        data: Box::new(row.package.clone()),
     }
 }

@@ -81,7 +81,7 @@ async fn events(
 fn to_sse(envelope: EventEnvelope) -> Event {
     Event::default()
         .id(envelope.id.to_string())
-        .event(envelope.event.name())
+        .event(envelope.event.sse_name())
         .json_data(&envelope.event)
         .expect("events serialise")
 }

@@ -11,6 +11,8 @@
 //! - [`transfer`]: incoming transfers (deliveries).
 //! - [`job`]: label-generation jobs.
 //! - [`event`]: realtime events the server broadcasts.
+//! - [`realtime`]: the runtime transport choice and the replay answer.
+//! - [`session`]: users, roles, sign-in.
 //! - [`error`]: the one JSON error body every failing endpoint returns.
 
 pub mod error;
@@ -18,6 +20,8 @@ pub mod event;
 pub mod job;
 pub mod license;
 pub mod package;
+pub mod realtime;
+pub mod session;
 pub mod transfer;
 
 pub use error::{ErrorBody, ErrorCode};
@@ -25,4 +29,6 @@ pub use event::{EventEnvelope, RealtimeEvent};
 pub use job::{Job, JobStatus};
 pub use license::License;
 pub use package::{Item, Package, PackageFilter, PackageList};
+pub use realtime::{PusherConfig, RealtimeConfig, RealtimeDriver, Replay};
+pub use session::{Credentials, Me, Role};
 pub use transfer::{ShipmentPackageState, Transfer};

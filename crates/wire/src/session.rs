@@ -1,0 +1,35 @@
+//! Signing in: users, roles and the session the app holds.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Approves or rejects labels; everything an operator can do.
+    Approver,
+    /// Checks packages in on incoming transfers.
+    Operator,
+    /// Sees everything in the organization, changes nothing.
+    Viewer,
+}
+
+/// `POST /api/login` body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+/// `GET /api/me` (and the answer to a login): who is signed in. The CSRF token
+/// goes back in `X-CSRF-TOKEN` on every state-changing request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub organization_id: i64,
+    pub organization_name: String,
+    pub csrf_token: String,
+}

@@ -10,7 +10,8 @@ use crate::{
     browser::provide_browser_env,
     pages::{home::Home, not_found::NotFound, packages::PackagesPage},
     query::provide_query_client,
-    realtime::live::provide_live_updates,
+    realtime::live::{LiveNavigator, provide_live_updates},
+    toast::{Toaster, provide_toasts},
     ui::shell::Shell,
 };
 
@@ -18,9 +19,11 @@ use crate::{
 pub fn App() -> impl IntoView {
     let client = provide_query_client();
     provide_browser_env();
-    provide_live_updates(client);
+    let toasts = provide_toasts();
+    provide_live_updates(client, toasts);
     view! {
         <Router>
+            <LiveNavigator />
             <Shell>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
@@ -28,5 +31,6 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </Shell>
         </Router>
+        <Toaster />
     }
 }

@@ -6,6 +6,7 @@
 //! - [`realtime`]: event transports and the pure event router.
 //! - [`backoff`]: full-jitter exponential delays, for retries and reconnects.
 //! - [`browser`]: the browser environment (visibility, online) as signals.
+//! - [`toast`]: toasts (pure queue + host component).
 //! - [`ui`]: shared components; [`pages`]: one file per page.
 //!
 //! Modules that decide (`query::poll`, `query::patch`, `realtime::router`,
@@ -18,6 +19,7 @@ pub mod browser;
 pub mod pages;
 pub mod query;
 pub mod realtime;
+pub mod toast;
 pub mod ui;
 
 /// Mounts the app on `<body>`.

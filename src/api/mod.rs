@@ -60,6 +60,16 @@ impl ApiError {
     }
 }
 
+/// `GET url` and decode the JSON body, or the error the server described.
+pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    let response = Request::get(url)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|e| network_error(e.to_string()))?;
+    decode(response).await
+}
+
 /// The answer to a conditional GET.
 pub enum Conditional<T> {
     /// New data, with the validator to send next time.

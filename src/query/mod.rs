@@ -7,9 +7,11 @@
 //! - [`retry`]: which failures to retry and when (pure).
 //! - [`patch`]: applying a changed package to cached lists, refusing stale versions (pure).
 //! - [`versions`]: keeping live changes when an older fetch lands after them (pure).
+//! - [`invalidate`]: invalidation by key prefix, active-only or all.
 //! - [`scopes`]: the app's query scopes: conditional, retried, reconciled fetches.
 //! - [`use_poll`]: the one place timers live; pauses in hidden tabs and offline.
 
+pub mod invalidate;
 pub mod patch;
 pub mod policies;
 pub mod poll;

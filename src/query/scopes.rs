@@ -81,6 +81,9 @@ where
             reconcile(&mut value);
             Fetched { result: Ok(value), changed_at: now, checked_at: now, etag }
         }
+        // Offline is not a failure of the data: keep showing what we have;
+        // the `online` event refetches.
+        (Err(ApiError::Offline), Some(previous)) if previous.result.is_ok() => previous,
         (Err(error), previous) => Fetched {
             result: Err(error),
             changed_at: previous.map_or(now, |p| p.changed_at),

@@ -1,12 +1,16 @@
 //! Realtime: events from the server patch or invalidate the query cache.
 //!
 //! - [`router`]: one pure function from a typed event to cache actions.
+//! - [`websocket`]: the raw WebSocket binding for `/ws`.
 //! - [`sse`]: the EventSource binding, with `Last-Event-ID` resume.
+//! - [`pusher`]: the Pusher protocol client with an Echo-shaped API.
 //! - [`live`]: wires a transport to the router and the query cache.
 
 pub mod live;
+pub mod pusher;
 pub mod router;
 pub mod sse;
+pub mod websocket;
 
 /// The state of a realtime connection, shown to the person.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,6 +21,8 @@ pub enum ConnectionState {
     Reconnecting,
     /// Not connected because the browser is offline.
     Offline,
+    /// The server refused the connection for good (e.g. an unknown app key).
+    Failed,
 }
 
 impl ConnectionState {
@@ -26,6 +32,7 @@ impl ConnectionState {
             ConnectionState::Connected => "Live",
             ConnectionState::Reconnecting => "Reconnecting…",
             ConnectionState::Offline => "Offline",
+            ConnectionState::Failed => "Live updates unavailable",
         }
     }
 }

@@ -1,61 +1,247 @@
-//! One pure function from an event to what the cache should do. Every
-//! transport (SSE, raw WebSocket, Pusher channels) feeds it.
+//! One pure function from an event to what the app should do about it: cache
+//! actions, a toast, a navigation. Every transport (SSE, raw WebSocket,
+//! Pusher channels) feeds it.
 
 use budtags_wire::{Package, RealtimeEvent};
+
+use crate::toast::{Level, ToastSpec};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum CacheAction {
     /// Put this version of the package into every cached list of its license
     /// (the version guard keeps newer data).
     PatchPackage { license: String, package: Box<Package> },
+    /// Refetch a license's package lists (its `['metrc','packages', license]` prefix).
+    InvalidatePackages { license: String },
     /// Refetch every package list (something may have been missed).
     InvalidateAllPackages,
+    /// The organization's label queue (`['labels', org]`).
+    InvalidateLabels { organization_id: i64 },
+    /// One transfer and its packages (`['transfer', id]`), and the incoming list.
+    InvalidateTransfer { transfer_id: i64 },
+    /// Set a job's progress.
+    PatchJobProgress { job_id: String, progress: u8 },
+    /// Set a job's final state.
+    FinishJob { job_id: String, result_url: Option<String>, error: Option<String> },
 }
 
 /// A transport-level message, after decoding.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Incoming {
-    Event(Box<RealtimeEvent>),
+    /// An event, with its server sequence number when the transport carries one.
+    Event { event: Box<RealtimeEvent>, id: Option<u64> },
     /// The server could not replay what was missed.
     Resync,
 }
 
-pub fn route(incoming: Incoming) -> Vec<CacheAction> {
-    match incoming {
-        Incoming::Event(event) => match *event {
-            RealtimeEvent::PackageUpdate { license, data, .. } => {
-                vec![CacheAction::PatchPackage { license, package: data }]
-            }
-            _ => vec![],
+/// What the router needs to know about the person and the connection.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RouteContext {
+    /// Licenses the person asked to hear about (inventory toasts).
+    pub monitored_licenses: Vec<String>,
+    /// Licenses whose package changes arrive as `PackageUpdate` events on this
+    /// connection: their cached lists are patched, so an `InventoryUpdated`
+    /// for them needs no refetch.
+    pub patched_licenses: Vec<String>,
+}
+
+/// Everything to do for one message.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Routed {
+    pub actions: Vec<CacheAction>,
+    pub toast: Option<ToastSpec>,
+    pub navigate: Option<String>,
+}
+
+pub const INCOMING_TRANSFERS: &str = "/transfers/incoming";
+
+pub fn route(incoming: Incoming, context: &RouteContext) -> Routed {
+    let (event, id) = match incoming {
+        Incoming::Resync => {
+            return Routed { actions: vec![CacheAction::InvalidateAllPackages], ..Routed::default() };
+        }
+        Incoming::Event { event, id } => (*event, id),
+    };
+    // Toasts are keyed by the event's sequence number, so a replayed or
+    // doubly delivered event is announced once.
+    let toast = |spec: ToastSpec| {
+        Some(match id {
+            Some(id) => spec.key(format!("event:{id}")),
+            None => spec,
+        })
+    };
+    match event {
+        RealtimeEvent::PackageUpdate { license, data, .. } => Routed {
+            actions: vec![CacheAction::PatchPackage { license, package: data }],
+            ..Routed::default()
         },
-        Incoming::Resync => vec![CacheAction::InvalidateAllPackages],
+        RealtimeEvent::InventoryUpdated { license, package_id, .. } => {
+            let actions = if context.patched_licenses.contains(&license) {
+                vec![]
+            } else {
+                vec![CacheAction::InvalidatePackages { license: license.clone() }]
+            };
+            let toast = if context.monitored_licenses.contains(&license) {
+                toast(
+                    ToastSpec::new(
+                        Level::Info,
+                        format!("Inventory updated for {license}: package #{package_id}"),
+                    )
+                    .auto_close(std::time::Duration::from_secs(3)),
+                )
+            } else {
+                None
+            };
+            Routed { actions, toast, navigate: None }
+        }
+        RealtimeEvent::LabelApproved { organization_id, label_id, approved_by } => Routed {
+            actions: vec![CacheAction::InvalidateLabels { organization_id }],
+            toast: toast(ToastSpec::new(
+                Level::Success,
+                format!("Label #{label_id} approved by {approved_by}"),
+            )),
+            navigate: None,
+        },
+        RealtimeEvent::LabelRejected { organization_id, label_id, reason, .. } => Routed {
+            actions: vec![CacheAction::InvalidateLabels { organization_id }],
+            toast: toast(ToastSpec::new(Level::Error, format!("Label #{label_id} rejected: {reason}"))),
+            navigate: None,
+        },
+        RealtimeEvent::PackageCheckedIn { transfer_id, label, .. } => Routed {
+            actions: vec![CacheAction::InvalidateTransfer { transfer_id }],
+            toast: toast(ToastSpec::new(Level::Info, format!("Package {label} checked in"))),
+            navigate: None,
+        },
+        RealtimeEvent::TransferCompleted { transfer_id } => Routed {
+            actions: vec![CacheAction::InvalidateTransfer { transfer_id }],
+            toast: toast(ToastSpec::new(Level::Success, "Transfer completed!")),
+            navigate: Some(INCOMING_TRANSFERS.to_owned()),
+        },
+        RealtimeEvent::JobProgressUpdated { job_id, progress } => {
+            Routed { actions: vec![CacheAction::PatchJobProgress { job_id, progress }], ..Routed::default() }
+        }
+        RealtimeEvent::JobCompleted { job_id, result_url } => Routed {
+            actions: vec![CacheAction::FinishJob { job_id, result_url: Some(result_url), error: None }],
+            toast: toast(ToastSpec::new(Level::Success, "Label generation completed!")),
+            navigate: None,
+        },
+        RealtimeEvent::JobFailed { job_id, error } => Routed {
+            actions: vec![CacheAction::FinishJob { job_id, result_url: None, error: Some(error.clone()) }],
+            toast: toast(ToastSpec::new(Level::Error, format!("Label generation failed: {error}"))),
+            navigate: None,
+        },
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::query::patch::tests::package;
 
-    #[test]
-    fn resync_refetches_everything() {
-        assert_eq!(route(Incoming::Resync), vec![CacheAction::InvalidateAllPackages]);
+    fn event(event: RealtimeEvent, id: u64) -> Incoming {
+        Incoming::Event { event: Box::new(event), id: Some(id) }
+    }
+
+    fn none() -> RouteContext {
+        RouteContext::default()
     }
 
     #[test]
-    fn package_update_patches_its_license() {
-        let json = r#"{"type":"PACKAGE_UPDATE","license":"L1","packageId":3,"data":{"Id":3,
-            "Label":"1A40F0100000000000000003","PackageType":"Product","LocationName":"Vault",
-            "Quantity":1.0,"OriginalPackageQuantity":2.0,"UnitOfMeasureName":"Grams",
-            "UnitOfMeasureAbbreviation":"g","PackagedDate":"2026-01-01",
-            "LastModified":"2026-01-01T00:00:00+00:00","FinishedDate":null,
-            "LabTestingState":"TestPassed","IsOnHold":false,"IsFinished":false,
-            "Item":{"Id":1,"Name":"X","ProductCategoryName":"Flower","StrainName":null},"Revision":9}}"#;
-        let event: RealtimeEvent = serde_json::from_str(json).unwrap();
-        match route(Incoming::Event(Box::new(event))).as_slice() {
-            [CacheAction::PatchPackage { license, package }] => {
-                assert_eq!((license.as_str(), package.id, package.revision), ("L1", 3, 9));
-            }
-            other => panic!("unexpected actions {other:?}"),
-        }
+    fn resync_refetches_everything() {
+        assert_eq!(route(Incoming::Resync, &none()).actions, vec![CacheAction::InvalidateAllPackages]);
+    }
+
+    #[test]
+    fn package_update_patches_its_license_quietly() {
+        let update = RealtimeEvent::PackageUpdate {
+            license: "L1".into(),
+            package_id: 3,
+            data: Box::new(package(3, 9, 1.0, false)),
+        };
+        let routed = route(event(update, 5), &none());
+        assert!(matches!(&routed.actions[..], [CacheAction::PatchPackage { license, package }]
+            if license == "L1" && package.revision == 9));
+        assert_eq!(routed.toast, None);
+    }
+
+    #[test]
+    fn label_decisions_invalidate_the_queue_and_say_who_or_why() {
+        let ok = route(
+            event(
+                RealtimeEvent::LabelApproved { organization_id: 1, label_id: 7, approved_by: "Ana".into() },
+                1,
+            ),
+            &none(),
+        );
+        assert_eq!(ok.actions, vec![CacheAction::InvalidateLabels { organization_id: 1 }]);
+        let toast = ok.toast.unwrap();
+        assert_eq!((toast.level, toast.message.as_str()), (Level::Success, "Label #7 approved by Ana"));
+        assert_eq!(toast.key.as_deref(), Some("event:1"));
+
+        let rejected = RealtimeEvent::LabelRejected {
+            organization_id: 1,
+            label_id: 8,
+            rejected_by: "Bo".into(),
+            reason: "wrong THC".into(),
+        };
+        let toast = route(event(rejected, 2), &none()).toast.unwrap();
+        assert_eq!((toast.level, toast.message.as_str()), (Level::Error, "Label #8 rejected: wrong THC"));
+    }
+
+    #[test]
+    fn check_ins_and_completion_invalidate_the_transfer_and_completion_navigates() {
+        let checked = RealtimeEvent::PackageCheckedIn {
+            transfer_id: 4,
+            package_id: 9,
+            label: "1A4X".into(),
+            checked_in_by: "Op".into(),
+        };
+        let routed = route(event(checked, 1), &none());
+        assert_eq!(routed.actions, vec![CacheAction::InvalidateTransfer { transfer_id: 4 }]);
+        assert_eq!(routed.toast.unwrap().message, "Package 1A4X checked in");
+        let done = route(event(RealtimeEvent::TransferCompleted { transfer_id: 4 }, 2), &none());
+        assert_eq!(done.navigate.as_deref(), Some(INCOMING_TRANSFERS));
+        assert_eq!(done.toast.unwrap().level, Level::Success);
+    }
+
+    #[test]
+    fn inventory_toasts_only_for_monitored_licenses_and_refetches_only_unpatched_ones() {
+        let inv = |license: &str| RealtimeEvent::InventoryUpdated {
+            organization_id: 1,
+            license: license.into(),
+            package_id: 12,
+            change: -1.0,
+        };
+        let context =
+            RouteContext { monitored_licenses: vec!["L1".into()], patched_licenses: vec!["L2".into()] };
+        let l1 = route(event(inv("L1"), 1), &context);
+        assert_eq!(l1.actions, vec![CacheAction::InvalidatePackages { license: "L1".into() }]);
+        let toast = l1.toast.unwrap();
+        assert_eq!(toast.auto_close, Some(Some(std::time::Duration::from_secs(3))));
+        let l2 = route(event(inv("L2"), 2), &context);
+        assert_eq!((l2.actions.len(), l2.toast), (0, None));
+    }
+
+    #[test]
+    fn jobs_patch_progress_and_finish_with_a_toast() {
+        let progress =
+            route(event(RealtimeEvent::JobProgressUpdated { job_id: "j".into(), progress: 40 }, 1), &none());
+        assert_eq!(
+            progress.actions,
+            vec![CacheAction::PatchJobProgress { job_id: "j".into(), progress: 40 }]
+        );
+        assert_eq!(progress.toast, None);
+        let failed = route(
+            event(RealtimeEvent::JobFailed { job_id: "j".into(), error: "printer".into() }, 2),
+            &none(),
+        );
+        assert_eq!(failed.toast.unwrap().message, "Label generation failed: printer");
+        let done = route(
+            event(RealtimeEvent::JobCompleted { job_id: "j".into(), result_url: "/r".into() }, 3),
+            &none(),
+        );
+        assert!(
+            matches!(&done.actions[..], [CacheAction::FinishJob { result_url: Some(u), .. }] if u == "/r")
+        );
     }
 }

@@ -15,8 +15,8 @@ use web_sys::{EventSource, MessageEvent};
 use super::ConnectionState;
 use crate::backoff::Backoff;
 
-/// Handles one named event: `(event name, data)`.
-pub type OnMessage = Rc<dyn Fn(&str, &str)>;
+/// Handles one named event: `(event name, event id, data)`.
+pub type OnMessage = Rc<dyn Fn(&str, Option<u64>, &str)>;
 
 struct Inner {
     url: String,
@@ -76,15 +76,16 @@ impl Client {
     fn on_event(&self, name: &str, event: web_sys::Event) {
         let Some(message) = event.dyn_ref::<MessageEvent>() else { return };
         let data = message.data().as_string().unwrap_or_default();
-        let on_message = {
+        let (on_message, id) = {
             let mut inner = self.0.borrow_mut();
             let id = message.last_event_id();
+            let parsed = id.parse::<u64>().ok();
             if !id.is_empty() {
                 inner.last_id = Some(id);
             }
-            inner.on_message.clone()
+            (inner.on_message.clone(), parsed)
         };
-        on_message(name, &data);
+        on_message(name, id, &data);
     }
 
     fn on_error(&self) {

@@ -10,7 +10,7 @@ pub fn Shell(children: Children) -> impl IntoView {
     let class = move || match connection.get() {
         ConnectionState::Connected => "badge badge--ok",
         ConnectionState::Connecting | ConnectionState::Reconnecting => "badge badge--warn",
-        ConnectionState::Offline => "badge badge--bad",
+        ConnectionState::Offline | ConnectionState::Failed => "badge badge--bad",
     };
     view! {
         <header class="topbar">

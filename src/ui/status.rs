@@ -22,6 +22,7 @@ pub fn ErrorPanel(error: ApiError, retry: Callback<()>) -> impl IntoView {
         ApiError::NotFound(_) => "Not found",
         ApiError::BadRequest(_) => "That request was not valid",
         ApiError::Network(_) => "Cannot reach the server",
+        ApiError::Offline => "You are offline",
         _ => "Something went wrong",
     };
     view! {

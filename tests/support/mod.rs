@@ -8,7 +8,7 @@ use std::{
     process::{Child, Command, Stdio},
     sync::{
         Arc, Mutex,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::{Duration, Instant},
 };
@@ -44,6 +44,25 @@ pub struct Seen {
     pub status: u16,
 }
 
+/// What the server sent for one request.
+#[derive(Debug)]
+pub struct Sent {
+    pub path: String,
+    /// Body bytes so far (a stream keeps adding).
+    pub body: Arc<AtomicU64>,
+    /// Status line and headers as the middleware sees them, serialized as
+    /// HTTP/1.1 would: an estimate, since hyper adds `date`, and
+    /// `content-length` or `transfer-encoding` itself when it writes.
+    pub headers: u64,
+}
+
+/// Bytes sent, split into bodies and (estimated) headers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ResponseBytes {
+    pub body: u64,
+    pub headers: u64,
+}
+
 pub struct TestServer {
     pub url: String,
     pub state: AppState,
@@ -51,6 +70,9 @@ pub struct TestServer {
     pub requests: Arc<Mutex<Vec<Seen>>>,
     /// While true, `/api/events` answers 503: the live connection cannot be made.
     pub block_events: Arc<AtomicBool>,
+    /// Bytes sent per request, in order: path (with query) and response size.
+    /// See [`TestServer::response_bytes`].
+    pub sent: Arc<Mutex<Vec<Sent>>>,
     stop: Option<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -81,15 +103,36 @@ impl TestServer {
                 }
             },
         ));
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        let router = count_bytes_sent(router, sent.clone());
         tokio::spawn(serve(listener, router, async move {
             let _ = stopped.await;
         }));
-        Self { url, state, requests, block_events, stop: Some(stop), _dir: dir }
+        Self { url, state, requests, block_events, sent, stop: Some(stop), _dir: dir }
     }
 
     /// Requests so far whose path starts with `prefix`.
     pub fn seen(&self, prefix: &str) -> Vec<Seen> {
         self.requests.lock().unwrap().iter().filter(|s| s.path.starts_with(prefix)).cloned().collect()
+    }
+
+    /// Every request so far (a count, cheaper than cloning [`TestServer::seen`]).
+    pub fn request_count(&self) -> usize {
+        self.requests.lock().unwrap().len()
+    }
+
+    /// Response bytes sent so far to requests whose path starts with `prefix`
+    /// (`""` for all). Bodies are counted exactly as they went out (after the
+    /// server's compression; an open event stream adds its events and
+    /// keep-alives as they flow); headers are an estimate (see [`Sent`]).
+    pub fn response_bytes(&self, prefix: &str) -> ResponseBytes {
+        let sent = self.sent.lock().unwrap();
+        let mut total = ResponseBytes::default();
+        for s in sent.iter().filter(|s| s.path.starts_with(prefix)) {
+            total.body += s.body.load(Ordering::SeqCst);
+            total.headers += s.headers;
+        }
+        total
     }
 
     /// `PATCH /api/packages/{id}` with a new quantity, as another client would.
@@ -105,6 +148,91 @@ impl Drop for TestServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+/// Records in `sent` what `router` sends for each request: the status line
+/// and headers (estimated) at once, and the body as it is polled out. The
+/// body is passed through unchanged, size hint included, so the wire format
+/// (e.g. `Content-Length` versus chunked) stays what it was.
+fn count_bytes_sent(router: axum::Router, sent: Arc<Mutex<Vec<Sent>>>) -> axum::Router {
+    router.layer(axum::middleware::from_fn(
+        move |req: axum::extract::Request, next: axum::middleware::Next| {
+            let sent = sent.clone();
+            async move {
+                let path = req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
+                let (parts, inner) = next.run(req).await.into_parts();
+                // `HTTP/1.1 200 OK\r\n`: 15 bytes plus the reason phrase.
+                let status_line = 15 + parts.status.canonical_reason().map_or(0, str::len);
+                let headers: usize = parts.headers.iter().map(|(n, v)| n.as_str().len() + 2 + v.len() + 2).sum();
+                let body = Arc::new(AtomicU64::new(0));
+                let headers = (status_line + headers + 2) as u64;
+                sent.lock().unwrap().push(Sent { path, body: body.clone(), headers });
+                let counted = axum::body::Body::new(CountedBody { inner, total: body });
+                axum::response::Response::from_parts(parts, counted)
+            }
+        },
+    ))
+}
+
+/// A response body that counts the data bytes it yields.
+struct CountedBody {
+    inner: axum::body::Body,
+    total: Arc<AtomicU64>,
+}
+
+impl http_body::Body for CountedBody {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let polled = std::pin::Pin::new(&mut self.inner).poll_frame(cx);
+        if let std::task::Poll::Ready(Some(Ok(frame))) = &polled
+            && let Some(data) = frame.data_ref()
+        {
+            self.total.fetch_add(data.len() as u64, Ordering::SeqCst);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Polls `done` every 25 ms until it holds; panics after `timeout` naming `what`.
+pub async fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out after {timeout:?}: {what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// One Chrome DevTools Protocol command, sent through ChromeDriver's
+/// `POST /session/{id}/goog/cdp/execute` to the current tab.
+#[derive(Debug)]
+struct CdpCommand {
+    cmd: String,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for CdpCommand {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        let session = session_id.expect("a CDP command needs a WebDriver session");
+        base_url.join(&format!("session/{session}/goog/cdp/execute"))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (axum::http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (axum::http::Method::POST, Some(body.to_string()))
     }
 }
 
@@ -202,6 +330,44 @@ impl Browser {
 
     pub async fn eval(&self, script: &str) -> serde_json::Value {
         self.client.execute(script, vec![]).await.unwrap()
+    }
+
+    /// Runs a Chrome DevTools Protocol command on the current tab; returns its result.
+    pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+        let command = CdpCommand { cmd: cmd.into(), params };
+        self.client.issue_cmd(command).await.unwrap_or_else(|e| panic!("CDP `{cmd}` failed: {e}"))
+    }
+
+    /// Takes the tab off the network (or puts it back) as DevTools' "Offline"
+    /// does: every request fails at once, `navigator.onLine` follows and the
+    /// page gets `offline` / `online` events.
+    pub async fn set_offline(&self, offline: bool) {
+        self.cdp("Network.enable", json!({})).await;
+        let conditions = json!({
+            "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1,
+        });
+        self.cdp("Network.emulateNetworkConditions", conditions).await;
+    }
+
+    /// Opens `page` with `localStorage["budtags.pollScale"] = scale` (every
+    /// poll interval and stale time multiplied by it) and waits for the count.
+    pub async fn open_with_poll_scale(&self, page: &str, scale: f64) {
+        self.client.goto(page).await.unwrap();
+        self.eval(&format!("localStorage.setItem('budtags.pollScale', '{scale}'); return null")).await;
+        self.client.goto(page).await.unwrap();
+        self.wait_text("[data-testid=count]", Duration::from_secs(20), |t| !t.is_empty()).await;
+    }
+
+    /// Makes the page report `hidden` / `visible` and fires `visibilitychange`,
+    /// as the browser does when a person switches tabs.
+    pub async fn set_visibility(&self, state: &str) {
+        let script = format!(
+            "Object.defineProperty(document, 'visibilityState', {{ value: '{state}', configurable: true }});
+             Object.defineProperty(document, 'hidden', {{ value: {}, configurable: true }});
+             document.dispatchEvent(new Event('visibilitychange')); return null",
+            state == "hidden"
+        );
+        self.eval(&script).await;
     }
 
     /// Saves a PNG of the page as `name`.png under `target/screenshots`, or

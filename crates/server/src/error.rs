@@ -10,22 +10,44 @@ use budtags_wire::{ErrorBody, ErrorCode};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The request itself is malformed: a bad body, parameter or name.
     #[error("{0}")]
     BadRequest(String),
+    /// No session, an expired one, or wrong credentials (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in, but this is not theirs to see or do (403), including a
+    /// missing or wrong `X-CSRF-TOKEN`.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// The change clashes with the current state (409).
+    #[error("{0}")]
+    Conflict(String),
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("background task: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// Hashing or reading a stored password hash failed (not a wrong password).
+    #[error("password hashing: {0}")]
+    Password(argon2::password_hash::Error),
+    /// The operating system's random number generator failed.
+    #[error("random numbers: {0}")]
+    Random(getrandom::Error),
 }
 
 impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::BadRequest(_) => ErrorCode::BadRequest,
+            Error::Unauthorized(_) => ErrorCode::Unauthorized,
+            Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::NotFound(_) => ErrorCode::NotFound,
-            Error::Database(_) | Error::Task(_) => ErrorCode::Internal,
+            Error::Conflict(_) => ErrorCode::Conflict,
+            Error::Database(_) | Error::Task(_) | Error::Password(_) | Error::Random(_) => {
+                ErrorCode::Internal
+            }
         }
     }
 
@@ -45,8 +67,12 @@ impl Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let message = match &self {
-            Error::BadRequest(m) | Error::NotFound(m) => m.clone(),
-            Error::Database(_) | Error::Task(_) => {
+            Error::BadRequest(m)
+            | Error::Unauthorized(m)
+            | Error::Forbidden(m)
+            | Error::NotFound(m)
+            | Error::Conflict(m) => m.clone(),
+            Error::Database(_) | Error::Task(_) | Error::Password(_) | Error::Random(_) => {
                 tracing::error!(error = %self, "internal error");
                 "Something went wrong on the server.".to_owned()
             }
@@ -56,3 +82,23 @@ impl IntoResponse for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_has_its_own_status() {
+        let table = [
+            (Error::BadRequest("x".into()), StatusCode::BAD_REQUEST),
+            (Error::Unauthorized("x".into()), StatusCode::UNAUTHORIZED),
+            (Error::Forbidden("x".into()), StatusCode::FORBIDDEN),
+            (Error::NotFound("x".into()), StatusCode::NOT_FOUND),
+            (Error::Conflict("x".into()), StatusCode::CONFLICT),
+            (Error::Password(argon2::password_hash::Error::Password), StatusCode::INTERNAL_SERVER_ERROR),
+        ];
+        for (error, status) in table {
+            assert_eq!(error.status(), status, "{error}");
+        }
+    }
+}

@@ -1,44 +1,61 @@
 //! The event bus. Every state change goes through [`EventBus::change`]: the
 //! change and its event are written in one transaction, the event is appended
-//! to the bounded log that SSE replays from, and then broadcast to every live
-//! subscriber, in log order.
+//! to the bounded log that SSE, `/ws` and `/api/events/replay` replay from,
+//! and then published, in log order, through every [`Broadcaster`]: always
+//! the in-process one (SSE, `/ws`, the built-in Pusher endpoint), and an
+//! external Pusher server's when configured.
 
 use budtags_wire::{EventEnvelope, RealtimeEvent};
 use rusqlite::{Connection, Transaction, params};
 use std::sync::Arc;
 use time::{OffsetDateTime, macros::format_description};
 
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{broadcast, watch};
 
-use crate::{db::Store, error::Result};
+use crate::{
+    db::Store,
+    error::Result,
+    realtime::broadcaster::{Broadcaster, InProcess},
+};
 
 /// How many events the log keeps for replay.
 pub const LOG_CAPACITY: u64 = 10_000;
-/// How many events a slow live subscriber may fall behind before it must resync.
-const CHANNEL_CAPACITY: usize = 4_096;
 
 pub struct EventBus {
     store: Store,
-    live: broadcast::Sender<EventEnvelope>,
-    /// Wakes every open stream so it ends: at shutdown (open streams would
+    live: InProcess,
+    /// Broadcasters besides the in-process one (an external Pusher server).
+    others: Arc<[Arc<dyn Broadcaster>]>,
+    /// Bumped to end every open stream: at shutdown (open streams would
     /// otherwise hold graceful shutdown forever), or to drop all clients.
-    disconnect: Arc<Notify>,
+    /// A `watch` rather than a `Notify`: a stream is registered the moment it
+    /// calls [`EventBus::disconnected`], not when it first polls the future.
+    disconnect: watch::Sender<u64>,
 }
 
 impl EventBus {
+    /// A bus that broadcasts in process only.
     pub fn new(store: Store) -> Self {
-        Self { store, live: broadcast::channel(CHANNEL_CAPACITY).0, disconnect: Arc::new(Notify::new()) }
+        Self::with_broadcasters(store, Vec::new())
+    }
+
+    /// A bus that also publishes through `others`, after the in-process broadcast.
+    pub fn with_broadcasters(store: Store, others: Vec<Arc<dyn Broadcaster>>) -> Self {
+        Self { store, live: InProcess::default(), others: others.into(), disconnect: watch::channel(0).0 }
     }
 
     /// Ends every live stream open now; clients reconnect and resume.
     pub fn disconnect_all(&self) {
-        self.disconnect.notify_waiters();
+        self.disconnect.send_modify(|generation| *generation += 1);
     }
 
     /// Completes when [`EventBus::disconnect_all`] is called after this.
     pub fn disconnected(&self) -> impl Future<Output = ()> + Send + use<> {
-        let disconnect = self.disconnect.clone();
-        async move { disconnect.notified().await }
+        let mut disconnect = self.disconnect.subscribe();
+        async move {
+            // An error means the bus is gone, which ends the stream all the same.
+            let _ = disconnect.changed().await;
+        }
     }
 
     /// Runs `change` in a transaction with the current time (RFC 3339). If it
@@ -49,6 +66,7 @@ impl EventBus {
         change: impl FnOnce(&Transaction, &str) -> Result<(T, Option<RealtimeEvent>)> + Send + 'static,
     ) -> Result<T> {
         let live = self.live.clone();
+        let others = self.others.clone();
         self.store
             .call(move |conn| {
                 let now = metrc_now();
@@ -58,7 +76,10 @@ impl EventBus {
                 tx.commit()?;
                 // Sent while the connection is still locked, so events leave in log order.
                 if let Some(envelope) = envelope {
-                    let _ = live.send(envelope);
+                    live.publish(&envelope);
+                    for broadcaster in others.iter() {
+                        broadcaster.publish(&envelope);
+                    }
                 }
                 Ok(value)
             })
@@ -74,6 +95,12 @@ impl EventBus {
     /// longer reaches back that far (the client must refetch instead).
     pub async fn since(&self, last_id: u64) -> Result<Option<Vec<EventEnvelope>>> {
         self.store.call(move |conn| Ok(since(conn, last_id)?)).await
+    }
+
+    /// Logged events on `channel` (bare name, e.g. `org.1`) after `after`,
+    /// oldest first, and whether the log still reaches back that far.
+    pub async fn since_on_channel(&self, after: u64, channel: String) -> Result<(Vec<EventEnvelope>, bool)> {
+        self.store.call(move |conn| Ok(since_on_channel(conn, after, &channel)?)).await
     }
 
     /// The id of the newest logged event (0 when none).
@@ -93,7 +120,7 @@ fn metrc_now() -> String {
 fn append(tx: &Transaction, event: RealtimeEvent, now: &str) -> Result<EventEnvelope> {
     let payload = serde_json::to_string(&event).expect("events serialise");
     tx.execute(
-        "INSERT INTO events (license_number, payload, created_at) VALUES (?1, ?2, ?3)",
+        "INSERT INTO events (channel, payload, created_at) VALUES (?1, ?2, ?3)",
         params![event.channel(), payload, now],
     )?;
     let id = tx.last_insert_rowid() as u64;
@@ -112,6 +139,27 @@ fn since(conn: &Connection, last_id: u64) -> rusqlite::Result<Option<Vec<EventEn
     }
     let mut stmt = conn.prepare_cached("SELECT id, payload FROM events WHERE id > ?1 ORDER BY id")?;
     let rows = stmt.query_map([last_id], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?)))?;
+    decode(rows).map(Some)
+}
+
+fn since_on_channel(
+    conn: &Connection,
+    after: u64,
+    channel: &str,
+) -> rusqlite::Result<(Vec<EventEnvelope>, bool)> {
+    let oldest: Option<u64> = conn.query_row("SELECT MIN(id) FROM events", [], |r| r.get(0))?;
+    // Complete when nothing after `after` has been trimmed from the log.
+    let complete = oldest.is_none_or(|oldest| after.saturating_add(1) >= oldest);
+    let mut stmt =
+        conn.prepare_cached("SELECT id, payload FROM events WHERE channel = ?1 AND id > ?2 ORDER BY id")?;
+    let rows =
+        stmt.query_map(params![channel, after], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?)))?;
+    Ok((decode(rows)?, complete))
+}
+
+fn decode(
+    rows: impl Iterator<Item = rusqlite::Result<(u64, String)>>,
+) -> rusqlite::Result<Vec<EventEnvelope>> {
     let mut out = Vec::new();
     for row in rows {
         let (id, payload) = row?;
@@ -120,5 +168,5 @@ fn since(conn: &Connection, last_id: u64) -> rusqlite::Result<Option<Vec<EventEn
             Err(e) => tracing::warn!(id, error = %e, "skipping unreadable logged event"),
         }
     }
-    Ok(Some(out))
+    Ok(out)
 }

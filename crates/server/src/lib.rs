@@ -1,24 +1,35 @@
-//! BudTags reference server: the JSON API under `/api`, realtime events, and
-//! the built web app, backed by embedded SQLite.
+//! BudTags reference server: the JSON API under `/api`, sign-in, realtime
+//! events (SSE, a raw WebSocket, and a built-in Pusher protocol server with
+//! Laravel Echo's conventions), and the built web app, backed by embedded SQLite.
 //!
 //! # Layout
 //! - [`config`]: command-line flags and environment variables.
-//! - [`db`]: opening SQLite, migrations, deterministic demo data, queries.
+//! - [`db`]: opening SQLite, migrations, deterministic demo data (including
+//!   demo users), queries per resource.
 //! - [`error`]: the one error enum, mapped exhaustively to HTTP statuses.
-//! - [`events`]: the event bus: every state change is logged and broadcast.
+//! - [`auth`]: the session cookie, the [`auth::CurrentUser`] extractor, CSRF,
+//!   password hashing; [`sessions`]: `/api/login`, `/api/logout`, `/api/me`.
+//! - [`events`]: the event bus: every state change is logged, then published
+//!   through each broadcaster.
 //! - [`licenses`], [`packages`]: one module per resource, each owning its `router()`.
 //! - [`sse`]: the Server-Sent Events stream with `Last-Event-ID` replay.
+//! - [`realtime`]: channel authorization (`/broadcasting/auth`), the
+//!   broadcasters (in-process, external Pusher server), the built-in Pusher
+//!   endpoint `/app/{key}` and trigger API, `/ws`, replay and client config.
 //! - [`simulator`]: live demo activity.
 //!
 //! Lifecycle is passed in: [`serve`] takes a listener and a shutdown future, so
 //! tests start the whole server on a free port and stop it when they are done.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod events;
 pub mod licenses;
 pub mod packages;
+pub mod realtime;
+pub mod sessions;
 pub mod simulator;
 pub mod sse;
 
@@ -34,18 +45,36 @@ use tower_http::{
 
 pub use db::Store;
 pub use events::EventBus;
+pub use realtime::RealtimeSettings;
+
+use realtime::{Broadcast, Realtime, broadcaster::Broadcaster, external::ExternalPusher};
 
 /// Everything a request handler may touch.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub events: Arc<EventBus>,
+    pub realtime: Arc<Realtime>,
 }
 
 impl AppState {
+    /// Default realtime settings: SSE for the app, in-process broadcasting,
+    /// the default Pusher app credentials.
     pub fn new(store: Store) -> Self {
-        let events = Arc::new(EventBus::new(store.clone()));
-        Self { store, events }
+        Self::with_realtime(store, RealtimeSettings::default())
+    }
+
+    /// With these realtime settings. Broadcasting to an external server spawns
+    /// its worker task, so call this inside a Tokio runtime in that case.
+    pub fn with_realtime(store: Store, settings: RealtimeSettings) -> Self {
+        let others: Vec<Arc<dyn Broadcaster>> = match &settings.broadcast {
+            Broadcast::InProcess => Vec::new(),
+            Broadcast::External(server) => {
+                vec![Arc::new(ExternalPusher::spawn(server.clone(), settings.app.clone()))]
+            }
+        };
+        let events = Arc::new(EventBus::with_broadcasters(store.clone(), others));
+        Self { store, events, realtime: Arc::new(Realtime::new(settings)) }
     }
 }
 
@@ -55,19 +84,23 @@ pub fn api(state: AppState) -> Router {
         .merge(licenses::router())
         .merge(packages::router())
         .merge(sse::router())
+        .merge(sessions::router())
+        .merge(realtime::api_router())
         .fallback(|| async { error::Error::NotFound("No such API endpoint.".into()) })
         .with_state(state)
 }
 
-/// The whole application: `/api` plus the built web app from `dist`, with
+/// `/api` plus the realtime routes Echo and Pusher clients expect at the root
+/// (`/broadcasting/auth`, `/app/{key}`, `/apps/{app_id}/events`, `/ws`), without static files.
+pub fn routes(state: AppState) -> Router {
+    Router::new().nest("/api", api(state.clone())).merge(realtime::root_router().with_state(state))
+}
+
+/// The whole application: [`routes`] plus the built web app from `dist`, with
 /// `index.html` answering every other path so client-side routes survive a reload.
 pub fn app(state: AppState, dist: &Path) -> Router {
     let spa = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
-    Router::new()
-        .nest("/api", api(state))
-        .fallback_service(spa)
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+    routes(state).fallback_service(spa).layer(CompressionLayer::new()).layer(TraceLayer::new_for_http())
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then drains connections.

@@ -2,7 +2,12 @@
 
 use std::process::ExitCode;
 
-use budtags_server::{AppState, Store, app, config::Config, serve, simulator};
+use budtags_server::{
+    AppState, Store, app,
+    config::Config,
+    db::seed_users::{DEMO_PASSWORD, DEMO_USERS},
+    serve, simulator,
+};
 use clap::Parser;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
@@ -25,11 +30,12 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), String> {
+    let settings = config.realtime()?;
     let store = Store::open(&config.database, config.packages_per_license).map_err(|e| e.to_string())?;
     if !config.dist.join("index.html").is_file() {
         tracing::warn!(dist = %config.dist.display(), "no built web app found; only /api is served");
     }
-    let state = AppState::new(store);
+    let state = AppState::with_realtime(store, settings);
     let listener = TcpListener::bind((config.host.as_str(), config.port))
         .await
         .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
@@ -40,6 +46,11 @@ async fn run(config: Config) -> Result<(), String> {
     }
     tracing::info!(%addr, database = %config.database.display(), "listening");
     println!("\n  BudTags web is running at http://{addr}/\n");
+    println!("  Sign in as any of these (password \"{DEMO_PASSWORD}\"):");
+    for user in DEMO_USERS {
+        println!("    {:<26} {:?}, organization {}", user.email, user.role, user.organization_id);
+    }
+    println!();
     let events = state.events.clone();
     let shutdown = async move {
         let _ = tokio::signal::ctrl_c().await;

@@ -4,9 +4,13 @@
 //! writers anyway, and the reads here are a few milliseconds.
 
 pub mod seed;
+pub mod seed_transfers;
+pub mod seed_users;
 
 pub mod licenses;
+pub mod ownership;
 pub mod packages;
+pub mod users;
 
 use std::{
     path::{Path, PathBuf},
@@ -18,7 +22,11 @@ use rusqlite::Connection;
 use crate::error::{Error, Result};
 
 /// Numbered migrations; `PRAGMA user_version` records how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_users_sessions.sql"),
+    include_str!("migrations/0003_transfers_jobs.sql"),
+];
 
 /// Why the database could not be opened at start-up, in words for the operator.
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +46,8 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating if needed) the database at `path`, runs migrations and,
-    /// on an empty database, writes deterministic demo data.
+    /// on an empty database, writes deterministic demo data; demo users,
+    /// transfers and jobs are also written into existing databases that have none.
     pub fn open(path: &Path, packages_per_license: usize) -> Result<Self, OpenError> {
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         if !dir.is_dir() {
@@ -50,7 +59,9 @@ impl Store {
             conn.pragma_update(None, "foreign_keys", "ON")?;
             conn.busy_timeout(std::time::Duration::from_secs(5))?;
             migrate(conn)?;
-            seed::seed_if_empty(conn, packages_per_license)
+            seed::seed_if_empty(conn, packages_per_license)?;
+            seed_users::seed_if_empty(conn)?;
+            seed_transfers::seed_if_empty(conn)
         };
         let mut conn = conn;
         init(&mut conn).map_err(|source| OpenError::Init { path: path.into(), source })?;
@@ -104,5 +115,30 @@ mod tests {
         let conn = store.conn.lock().unwrap();
         let n: i64 = conn.query_row("SELECT COUNT(*) FROM packages", [], |r| r.get(0)).unwrap();
         assert_eq!(n, 15, "three licenses of five packages, not reseeded with fifty");
+    }
+
+    #[test]
+    fn a_database_from_before_users_gets_demo_users_and_transfers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        {
+            // The first release: only the first migration, and its demo data.
+            let mut conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            seed::seed_if_empty(&mut conn, 2).unwrap();
+            conn.execute(
+                "INSERT INTO events (license_number, payload, created_at) VALUES ('license.X', '{}', 'now')",
+                [],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path, 2).unwrap();
+        let conn = store.conn.lock().unwrap();
+        let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+        assert_eq!(count("SELECT COUNT(*) FROM users"), seed_users::DEMO_USERS.len() as i64);
+        assert_eq!(count("SELECT COUNT(*) FROM transfers"), 9);
+        assert_eq!(count("SELECT COUNT(*) FROM jobs"), 2);
+        assert_eq!(count("SELECT COUNT(*) FROM events WHERE channel = 'license.X'"), 1, "column renamed");
     }
 }

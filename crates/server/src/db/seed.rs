@@ -126,7 +126,7 @@ pub fn seed_if_empty(conn: &mut Connection, packages_per_license: usize) -> rusq
 }
 
 /// A date in 2026 from its day of the year (1-based, clamped to the year).
-fn date(day_of_year: u32) -> String {
+pub(crate) fn date(day_of_year: u32) -> String {
     let date =
         time::Date::from_ordinal_date(2026, day_of_year.clamp(1, 365) as u16).expect("day clamped into 2026");
     format!("{date}")

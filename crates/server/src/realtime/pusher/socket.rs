@@ -1,0 +1,266 @@
+//! One connection to the built-in Pusher endpoint, as two tasks under
+//! `select!` (the shape of axum's chat example):
+//!
+//! - the receive task reads client frames, asks [`protocol::on_text`] what to
+//!   do, and keeps the connection alive: after `activity_timeout` of silence it
+//!   pings, and after 30 s more it closes with 4201 (`budtags_pusher::liveness`);
+//! - the send task owns the sink and the socket's subscriptions: it writes
+//!   the receive task's answers and every event on a subscribed channel, and
+//!   closes with 1001 when the server shuts down.
+//!
+//! Both are generic over a `Sink`/`Stream` pair, so unit tests drive a whole
+//! connection through channels with paused time.
+
+use std::{collections::HashSet, fmt::Display, sync::Arc, time::Duration};
+
+use axum::extract::ws::{CloseFrame, Message};
+use budtags_pusher::{
+    ServerMessage,
+    liveness::{Activity, Liveness},
+};
+use budtags_wire::EventEnvelope;
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use tokio::{
+    sync::{
+        broadcast::{self, error::RecvError},
+        mpsc,
+    },
+    time::Instant,
+};
+
+use super::{
+    hub::Triggered,
+    protocol::{self, CLOSE_GOING_AWAY, CLOSE_PONG_NOT_RECEIVED, MAX_CHANNELS_PER_SOCKET, Reply},
+};
+use crate::realtime::settings::PusherApp;
+
+/// How long the send task may take to write what is queued once the client is gone.
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What one connection needs.
+pub struct Connection {
+    pub app: PusherApp,
+    pub socket_id: String,
+    /// Announced in `pusher:connection_established`, and the server's own
+    /// silence limit before it pings.
+    pub activity_timeout: Duration,
+    /// The event bus: committed events.
+    pub events: broadcast::Receiver<EventEnvelope>,
+    /// Events triggered through the HTTP API.
+    pub triggered: broadcast::Receiver<Arc<Triggered>>,
+}
+
+/// What the receive task asks of the send task.
+#[derive(Debug)]
+enum Command {
+    Send(String),
+    Subscribe(String),
+    Unsubscribe(String),
+    Close(u16, &'static str),
+}
+
+/// Runs a connection until the client leaves, the connection is closed for a
+/// protocol reason, or `disconnected` completes.
+pub async fn serve<W, R, E>(
+    sink: W,
+    stream: R,
+    connection: Connection,
+    disconnected: impl Future<Output = ()> + Send + 'static,
+) where
+    W: Sink<Message> + Unpin + Send + 'static,
+    R: Stream<Item = Result<Message, E>> + Unpin + Send + 'static,
+    E: Display + 'static,
+{
+    let Connection { app, socket_id, activity_timeout, events, triggered } = connection;
+    let established = ServerMessage::ConnectionEstablished {
+        socket_id: socket_id.clone(),
+        activity_timeout: activity_timeout.as_secs(),
+    };
+    let (commands, queue) = mpsc::channel(64);
+    let sender = Sender { socket_id: socket_id.clone(), events, triggered, channels: HashSet::new() };
+    let mut send_task = tokio::spawn(sender.run(sink, queue, established.encode(), disconnected));
+    let mut recv_task = tokio::spawn(receive(stream, commands, app, socket_id, activity_timeout));
+    tokio::select! {
+        _ = &mut send_task => recv_task.abort(),
+        _ = &mut recv_task => {
+            // The receive task dropped its end of the queue: the send task
+            // writes what is left (a final error and close frame) and ends.
+            if tokio::time::timeout(FLUSH_TIMEOUT, &mut send_task).await.is_err() {
+                send_task.abort();
+            }
+        }
+    }
+}
+
+/// Refuses a connection before it starts: `pusher:error` with `code`, then a close with `code`.
+pub async fn refuse<W>(mut sink: W, code: u16, message: &'static str)
+where
+    W: Sink<Message> + Unpin,
+{
+    let error = ServerMessage::Error { code: Some(code), message: message.into() };
+    if sink.send(Message::Text(error.encode().into())).await.is_ok() {
+        let _ = close(&mut sink, code, message).await;
+    }
+}
+
+async fn close<W: Sink<Message> + Unpin>(
+    sink: &mut W,
+    code: u16,
+    reason: &'static str,
+) -> Result<(), W::Error> {
+    sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await
+}
+
+async fn receive<R, E>(
+    mut stream: R,
+    commands: mpsc::Sender<Command>,
+    app: PusherApp,
+    socket_id: String,
+    activity_timeout: Duration,
+) where
+    R: Stream<Item = Result<Message, E>> + Unpin,
+    E: Display,
+{
+    let start = Instant::now();
+    let now_ms = || start.elapsed().as_millis() as u64;
+    let mut activity = Activity::new(0);
+    loop {
+        let wait = match activity.check(activity_timeout, now_ms()) {
+            Liveness::Fine { check_again_in } => check_again_in,
+            Liveness::SendPing => {
+                activity.record_ping_sent(now_ms());
+                if commands.send(Command::Send(ServerMessage::Ping.encode())).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            Liveness::Reconnect => {
+                tracing::info!(socket_id, "closing a silent socket");
+                let _ =
+                    commands.send(Command::Close(CLOSE_PONG_NOT_RECEIVED, "Pong reply not received")).await;
+                return;
+            }
+        };
+        let message = match tokio::time::timeout(wait, stream.next()).await {
+            Err(_silence) => continue,
+            Ok(None) | Ok(Some(Ok(Message::Close(_)))) => return,
+            Ok(Some(Err(e))) => {
+                tracing::debug!(socket_id, error = %e, "socket read failed");
+                return;
+            }
+            Ok(Some(Ok(message))) => message,
+        };
+        activity.record_activity(now_ms());
+        let reply = match message {
+            Message::Text(text) => protocol::on_text(&app, &socket_id, text.as_str()),
+            Message::Binary(_) => Reply::Send(ServerMessage::Error {
+                code: None,
+                message: "Binary frames are not supported; send JSON text.".into(),
+            }),
+            // Answered by the WebSocket layer itself; they only count as activity.
+            Message::Ping(_) | Message::Pong(_) | Message::Close(_) => Reply::Nothing,
+        };
+        let command = match reply {
+            Reply::Send(message) => Command::Send(message.encode()),
+            Reply::Subscribe(channel) => Command::Subscribe(channel),
+            Reply::Unsubscribe(channel) => Command::Unsubscribe(channel),
+            Reply::Nothing => continue,
+            Reply::Close { error, code, reason } => {
+                if commands.send(Command::Send(error.encode())).await.is_ok() {
+                    let _ = commands.send(Command::Close(code, reason)).await;
+                }
+                return;
+            }
+        };
+        if commands.send(command).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// The send task's state: the socket's subscriptions and its event sources.
+struct Sender {
+    socket_id: String,
+    events: broadcast::Receiver<EventEnvelope>,
+    triggered: broadcast::Receiver<Arc<Triggered>>,
+    channels: HashSet<String>,
+}
+
+impl Sender {
+    async fn run<W>(
+        mut self,
+        mut sink: W,
+        mut queue: mpsc::Receiver<Command>,
+        established: String,
+        disconnected: impl Future<Output = ()>,
+    ) where
+        W: Sink<Message> + Unpin,
+    {
+        if sink.send(Message::Text(established.into())).await.is_err() {
+            return;
+        }
+        tokio::pin!(disconnected);
+        loop {
+            let frames = tokio::select! {
+                biased;
+                () = &mut disconnected => {
+                    let _ = close(&mut sink, CLOSE_GOING_AWAY, "Server shutting down").await;
+                    return;
+                }
+                command = queue.recv() => match command {
+                    None => return,
+                    Some(Command::Close(code, reason)) => {
+                        let _ = close(&mut sink, code, reason).await;
+                        return;
+                    }
+                    Some(command) => self.apply(command),
+                },
+                event = self.events.recv() => match event {
+                    Ok(envelope) => protocol::envelope_frame(&envelope, &self.channels).into_iter().collect(),
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::warn!(socket_id = self.socket_id, missed, "Pusher socket lagged; events skipped");
+                        Vec::new()
+                    }
+                    Err(RecvError::Closed) => return,
+                },
+                event = self.triggered.recv() => match event {
+                    Ok(event) => protocol::triggered_frames(&event, &self.socket_id, &self.channels),
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::warn!(socket_id = self.socket_id, missed, "Pusher socket lagged; triggered events skipped");
+                        Vec::new()
+                    }
+                    Err(RecvError::Closed) => return,
+                },
+            };
+            for frame in frames {
+                if sink.send(Message::Text(frame.into())).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The frames one command from the receive task produces.
+    fn apply(&mut self, command: Command) -> Vec<String> {
+        match command {
+            Command::Send(frame) => vec![frame],
+            Command::Subscribe(channel) => {
+                if self.channels.len() >= MAX_CHANNELS_PER_SOCKET && !self.channels.contains(&channel) {
+                    let message = format!("A socket may hold at most {MAX_CHANNELS_PER_SOCKET} channels.");
+                    return vec![ServerMessage::Error { code: None, message }.encode()];
+                }
+                self.channels.insert(channel.clone());
+                vec![ServerMessage::SubscriptionSucceeded { channel, presence: None }.encode()]
+            }
+            Command::Unsubscribe(channel) => {
+                self.channels.remove(&channel);
+                Vec::new()
+            }
+            // Handled by the caller, which must stop after closing.
+            Command::Close(..) => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,140 @@
+//! `GET /ws`: the event stream over a plain WebSocket. Each text message is
+//! one [`EventEnvelope`] as JSON, `{"id":N,"event":{"type":"PACKAGE_UPDATE",…}}`.
+//!
+//! Like SSE, a client that reconnects with `?lastEventId=N` first gets every
+//! logged event after N; if the log no longer reaches back that far, or the
+//! client falls too far behind, it gets `{"type":"RESYNC"}` and must refetch.
+//! Messages from the client are ignored. The stream ends with a 1001 close
+//! when the server shuts down.
+
+use std::{fmt::Display, sync::Arc};
+
+use axum::{
+    Router,
+    extract::{
+        Query, State, WebSocketUpgrade,
+        rejection::QueryRejection,
+        ws::{CloseFrame, Message, rejection::WebSocketUpgradeRejection},
+    },
+    response::Response,
+    routing::get,
+};
+use budtags_wire::EventEnvelope;
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::{
+    AppState, EventBus,
+    error::{Error, Result},
+};
+
+/// The message that tells a client to refetch.
+pub const RESYNC: &str = r#"{"type":"RESYNC"}"#;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/ws", get(connect))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WsQuery {
+    last_event_id: Option<u64>,
+}
+
+async fn connect(
+    State(state): State<AppState>,
+    query: Result<Query<WsQuery>, QueryRejection>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response> {
+    let Query(query) = query.map_err(|e| Error::BadRequest(e.body_text()))?;
+    let upgrade = upgrade.map_err(|e| Error::BadRequest(format!("Expected a WebSocket upgrade: {e}")))?;
+    Ok(upgrade.on_upgrade(move |socket| {
+        let (sink, stream) = socket.split();
+        stream_events(sink, stream, state.events, query.last_event_id)
+    }))
+}
+
+/// Streams events to `sink` until the client leaves or the server shuts down.
+pub async fn stream_events<W, R, E>(
+    mut sink: W,
+    mut stream: R,
+    events: Arc<EventBus>,
+    last_event_id: Option<u64>,
+) where
+    W: Sink<Message> + Unpin,
+    R: Stream<Item = Result<Message, E>> + Unpin,
+    E: Display,
+{
+    // Subscribe before reading the log so nothing falls between the two.
+    let mut live = events.subscribe();
+    let disconnected = events.disconnected();
+    tokio::pin!(disconnected);
+    let (mut last_sent, replay) = match catch_up(&events, last_event_id).await {
+        Ok(start) => start,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the event log for /ws");
+            let _ = sink.send(close(1011, "Server error")).await;
+            return;
+        }
+    };
+    for text in replay {
+        if sink.send(Message::Text(text.into())).await.is_err() {
+            return;
+        }
+    }
+    loop {
+        let text = tokio::select! {
+            biased;
+            () = &mut disconnected => {
+                let _ = sink.send(close(1001, "Server shutting down")).await;
+                return;
+            }
+            incoming = stream.next() => match incoming {
+                None | Some(Ok(Message::Close(_))) => return,
+                Some(Err(e)) => {
+                    tracing::debug!(error = %e, "/ws read failed");
+                    return;
+                }
+                Some(Ok(_)) => continue,
+            },
+            event = live.recv() => match event {
+                Ok(envelope) if envelope.id <= last_sent => continue,
+                Ok(envelope) => {
+                    last_sent = envelope.id;
+                    encode(&envelope)
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "/ws subscriber lagged; asking it to resync");
+                    RESYNC.to_owned()
+                }
+                Err(RecvError::Closed) => return,
+            },
+        };
+        if sink.send(Message::Text(text.into())).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// The id live events continue after, and the messages to send first.
+async fn catch_up(events: &EventBus, last_event_id: Option<u64>) -> Result<(u64, Vec<String>)> {
+    Ok(match last_event_id {
+        Some(last_id) => match events.since(last_id).await? {
+            Some(missed) => (missed.last().map_or(last_id, |e| e.id), missed.iter().map(encode).collect()),
+            None => (events.head().await?, vec![RESYNC.to_owned()]),
+        },
+        None => (events.head().await?, Vec::new()),
+    })
+}
+
+fn encode(envelope: &EventEnvelope) -> String {
+    serde_json::to_string(envelope).unwrap_or_else(|e| {
+        tracing::error!(id = envelope.id, error = %e, "cannot encode an event; asking the client to resync");
+        RESYNC.to_owned()
+    })
+}
+
+fn close(code: u16, reason: &'static str) -> Message {
+    Message::Close(Some(CloseFrame { code, reason: reason.into() }))
+}

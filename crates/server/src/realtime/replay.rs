@@ -1,0 +1,46 @@
+//! `GET /api/events/replay?after={id}&channel={name}`: the logged events on
+//! one channel after `after`, for a Pusher client catching up after a
+//! reconnect (Pusher itself keeps nothing). The channel may be named with or
+//! without `private-`; the same rules as `/broadcasting/auth` decide who may
+//! read it. `complete` is false when the log no longer reaches back to
+//! `after`: the client must refetch instead.
+
+use axum::{
+    Json, Router,
+    extract::{Query, State, rejection::QueryRejection},
+    routing::get,
+};
+use budtags_wire::Replay;
+use serde::Deserialize;
+
+use super::channels;
+use crate::{
+    AppState,
+    auth::CurrentUser,
+    error::{Error, Result},
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/events/replay", get(replay))
+}
+
+#[derive(Deserialize)]
+struct ReplayQuery {
+    after: u64,
+    channel: String,
+}
+
+async fn replay(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<ReplayQuery>, QueryRejection>,
+) -> Result<Json<Replay>> {
+    let Query(query) = query.map_err(|e| Error::BadRequest(e.body_text()))?;
+    let channel = channels::parse_any(&query.channel)?;
+    let organization_id = user.account.organization_id;
+    let name = query.channel.clone();
+    state.store.call(move |conn| channels::authorize(conn, organization_id, &channel, &name)).await?;
+    let bare = query.channel.strip_prefix("private-").unwrap_or(&query.channel).to_owned();
+    let (events, complete) = state.events.since_on_channel(query.after, bare).await?;
+    Ok(Json(Replay { events, complete }))
+}

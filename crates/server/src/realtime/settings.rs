@@ -1,0 +1,146 @@
+//! How this server does realtime: the Pusher app credentials, where events
+//! are broadcast, and what the browser is told (`GET /api/realtime/config`).
+
+use std::time::Duration;
+
+use budtags_wire::{PusherConfig, RealtimeConfig, RealtimeDriver};
+
+/// Echo's default channel-auth endpoint, which this server serves.
+pub const AUTH_ENDPOINT: &str = "/broadcasting/auth";
+
+/// The `activity_timeout` the built-in Pusher endpoint announces (Reverb's and Soketi's).
+pub const ACTIVITY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A Pusher app: the id names it in the HTTP API, the key is public (it is in
+/// the socket URL and every auth string), the secret signs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PusherApp {
+    pub id: String,
+    pub key: String,
+    pub secret: String,
+}
+
+impl Default for PusherApp {
+    fn default() -> Self {
+        Self { id: "budtags".into(), key: "budtags-key".into(), secret: "budtags-secret".into() }
+    }
+}
+
+/// Where committed events go besides this process's own subscribers (SSE,
+/// `/ws` and the built-in Pusher endpoint always get them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Broadcast {
+    /// Nowhere else: clients use this server's endpoints.
+    InProcess,
+    /// Also to an external Pusher-protocol server (Reverb, Soketi, Sockudo,
+    /// or another BudTags server) through its HTTP trigger API.
+    External(ExternalServer),
+}
+
+/// An external Pusher-protocol server. Its HTTP API is called over plain
+/// HTTP at `host:port`; browsers are sent there too (over `wss` when `tls`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExternalServer {
+    pub host: String,
+    pub port: u16,
+    pub tls: bool,
+}
+
+/// Everything realtime, with defaults that need no configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RealtimeSettings {
+    /// The transport the app is told to use.
+    pub driver: RealtimeDriver,
+    pub app: PusherApp,
+    pub broadcast: Broadcast,
+    /// Whether browsers reach the built-in Pusher endpoint over `wss`
+    /// (behind a TLS-terminating proxy).
+    pub tls: bool,
+    /// The built-in Pusher endpoint's `activity_timeout`.
+    pub activity_timeout: Duration,
+}
+
+impl Default for RealtimeSettings {
+    fn default() -> Self {
+        Self {
+            driver: RealtimeDriver::Sse,
+            app: PusherApp::default(),
+            broadcast: Broadcast::InProcess,
+            tls: false,
+            activity_timeout: ACTIVITY_TIMEOUT,
+        }
+    }
+}
+
+impl RealtimeSettings {
+    pub fn with_driver(mut self, driver: RealtimeDriver) -> Self {
+        self.driver = driver;
+        self
+    }
+
+    pub fn with_app(mut self, app: PusherApp) -> Self {
+        self.app = app;
+        self
+    }
+
+    pub fn with_broadcast(mut self, broadcast: Broadcast) -> Self {
+        self.broadcast = broadcast;
+        self
+    }
+
+    pub fn with_tls(mut self, tls: bool) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    pub fn with_activity_timeout(mut self, timeout: Duration) -> Self {
+        self.activity_timeout = timeout;
+        self
+    }
+
+    /// What `GET /api/realtime/config` answers. The Pusher part is always
+    /// there, so an app told to use SSE can still switch.
+    pub fn client_config(&self) -> RealtimeConfig {
+        let (host, port, tls) = match &self.broadcast {
+            // The page's own host and port: the built-in endpoint.
+            Broadcast::InProcess => (None, None, self.tls),
+            Broadcast::External(server) => (Some(server.host.clone()), Some(server.port), server.tls),
+        };
+        RealtimeConfig {
+            driver: self.driver,
+            pusher: Some(PusherConfig {
+                key: self.app.key.clone(),
+                host,
+                port,
+                tls,
+                auth_endpoint: AUTH_ENDPOINT.into(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_process_points_the_browser_at_this_server() {
+        let config = RealtimeSettings::default().with_driver(RealtimeDriver::Pusher).client_config();
+        assert_eq!(config.driver, RealtimeDriver::Pusher);
+        let pusher = config.pusher.unwrap();
+        assert_eq!((pusher.key.as_str(), pusher.host, pusher.port), ("budtags-key", None, None));
+        assert_eq!(pusher.auth_endpoint, "/broadcasting/auth");
+    }
+
+    #[test]
+    fn external_points_the_browser_at_that_server() {
+        let server = ExternalServer { host: "ws.example.test".into(), port: 443, tls: true };
+        let config = RealtimeSettings::default().with_broadcast(Broadcast::External(server)).client_config();
+        let pusher = config.pusher.unwrap();
+        assert_eq!(
+            (pusher.host.as_deref(), pusher.port, pusher.tls),
+            (Some("ws.example.test"), Some(443), true)
+        );
+        assert_eq!(config.driver, RealtimeDriver::Sse);
+    }
+}

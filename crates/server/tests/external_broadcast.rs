@@ -1,0 +1,116 @@
+//! Broadcasting through an external Pusher-protocol server: server A sends
+//! every event to server B's trigger API (`POST /apps/{app_id}/events`), and a
+//! Pusher socket on B receives it. Also the trigger API's own checks.
+
+mod common;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::{
+    body::Body,
+    http::{Request, StatusCode},
+};
+use budtags_pusher::{ServerMessage, TriggerBody, http_api};
+use budtags_server::realtime::{Broadcast, ExternalServer, PusherApp, RealtimeSettings};
+use budtags_wire::{ErrorBody, RealtimeEvent};
+use common::{LICENSE_ORG_1, PusherClient, Server, call, first_package, login, patch_quantity, state};
+
+#[tokio::test]
+async fn events_from_a_server_broadcasting_externally_arrive_on_the_pusher_server() {
+    let pusher_server = Server::start().await;
+    let external = ExternalServer {
+        host: pusher_server.addr.ip().to_string(),
+        port: pusher_server.addr.port(),
+        tls: false,
+    };
+    let backend =
+        Server::start_with(RealtimeSettings::default().with_broadcast(Broadcast::External(external))).await;
+
+    // The browser signs in to the backend, and takes its signature to the Pusher server.
+    let session = login(&backend.state, "approver@greenleaf.test").await;
+    let mut client = PusherClient::connect(&pusher_server, "budtags-key").await;
+    let channel = format!("private-license.{LICENSE_ORG_1}");
+    client.subscribe_as(&backend.state, &session, &channel).await;
+
+    let package_id = first_package(&backend.state, LICENSE_ORG_1).await;
+    patch_quantity(&backend.state, package_id, 12.5).await;
+    let ServerMessage::Event { channel: on, event, data, .. } = client.next().await else {
+        panic!("expected an event")
+    };
+    assert_eq!(on, channel);
+    let (decoded, event_id) = RealtimeEvent::from_pusher(&event, &data).unwrap();
+    assert_eq!(event_id, Some(backend.state.events.head().await.unwrap()));
+    assert!(matches!(decoded, RealtimeEvent::PackageUpdate { package_id: id, .. } if id == package_id));
+    // The Pusher server logged nothing of its own.
+    assert_eq!(pusher_server.state.events.head().await.unwrap(), 0);
+}
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+}
+
+fn trigger_request(app_id: &str, secret: &str, body: &str, timestamp: u64) -> Request<Body> {
+    let query = http_api::signed_events_query(app_id, "budtags-key", secret, body, timestamp);
+    Request::post(format!("/apps/{app_id}/events?{query}"))
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+fn body(channel: &str) -> String {
+    serde_json::to_string(&TriggerBody {
+        name: "greeting".into(),
+        channels: Some(vec![channel.into()]),
+        channel: None,
+        data: r#"{"hello":"world"}"#.into(),
+        socket_id: None,
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_signed_trigger_reaches_subscribed_sockets_verbatim() {
+    let server = Server::start().await;
+    let mut client = PusherClient::connect(&server, "budtags-key").await;
+    client
+        .send(budtags_pusher::ClientMessage::Subscribe {
+            channel: "news".into(),
+            auth: None,
+            channel_data: None,
+        })
+        .await;
+    client.next().await;
+    let answer =
+        call(&server.state, trigger_request("budtags", "budtags-secret", &body("news"), now())).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.body, b"{}");
+    let text = common::next_text(&mut client.socket).await;
+    assert_eq!(text, r#"{"event":"greeting","channel":"news","data":"{\"hello\":\"world\"}"}"#);
+}
+
+#[tokio::test]
+async fn unsigned_stale_or_misdirected_triggers_are_refused() {
+    let (state, _dir) = state();
+    let app = PusherApp::default();
+    let good = body("news");
+    let cases = [
+        (trigger_request(&app.id, "wrong-secret", &good, now()), StatusCode::UNAUTHORIZED),
+        (trigger_request(&app.id, &app.secret, &good, now() - 3600), StatusCode::UNAUTHORIZED),
+        (trigger_request("other-app", &app.secret, &good, now()), StatusCode::NOT_FOUND),
+        (trigger_request(&app.id, &app.secret, "{\"name\":1}", now()), StatusCode::BAD_REQUEST),
+        (trigger_request(&app.id, &app.secret, &body("bad channel"), now()), StatusCode::BAD_REQUEST),
+        (
+            Request::post("/apps/budtags/events").body(Body::from(good.clone())).unwrap(),
+            StatusCode::UNAUTHORIZED,
+        ),
+    ];
+    for (request, status) in cases {
+        let answer = call(&state, request).await;
+        assert_eq!(answer.status, status, "{}", String::from_utf8_lossy(&answer.body));
+        answer.json::<ErrorBody>();
+    }
+    // Tampering with a signed body breaks the MD5 and so the signature.
+    let mut tampered = trigger_request(&app.id, &app.secret, &good, now());
+    *tampered.body_mut() = Body::from(body("other"));
+    assert_eq!(call(&state, tampered).await.status, StatusCode::UNAUTHORIZED);
+}

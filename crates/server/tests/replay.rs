@@ -1,0 +1,90 @@
+//! `GET /api/events/replay` (catch-up for Pusher clients) and `GET /api/realtime/config`.
+
+mod common;
+
+use axum::http::StatusCode;
+use budtags_server::realtime::{Broadcast, ExternalServer, RealtimeSettings};
+use budtags_wire::{ErrorBody, ErrorCode, RealtimeConfig, RealtimeDriver, Replay};
+use common::{
+    LICENSE_ORG_1, LICENSE_ORG_2, call, first_package, get, login, patch_quantity, state, state_with,
+};
+
+#[tokio::test]
+async fn replay_returns_a_channels_events_after_an_id() {
+    let (state, _dir) = state();
+    let ours = first_package(&state, LICENSE_ORG_1).await;
+    let theirs = first_package(&state, LICENSE_ORG_2).await;
+    patch_quantity(&state, ours, 5.0).await; // 1
+    patch_quantity(&state, theirs, 5.0).await; // 2
+    patch_quantity(&state, ours, 4.0).await; // 3
+    patch_quantity(&state, ours, 3.0).await; // 4
+    let session = login(&state, "viewer@greenleaf.test").await;
+    for channel in [format!("license.{LICENSE_ORG_1}"), format!("private-license.{LICENSE_ORG_1}")] {
+        let uri = format!("/api/events/replay?after=1&channel={channel}");
+        let answer = call(&state, session.sign(get(&uri), false)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{channel}");
+        let replay: Replay = answer.json();
+        assert!(replay.complete);
+        assert_eq!(replay.events.iter().map(|e| e.id).collect::<Vec<_>>(), vec![3, 4], "{channel}");
+    }
+    let uri = format!("/api/events/replay?after=4&channel=license.{LICENSE_ORG_1}");
+    let replay: Replay = call(&state, session.sign(get(&uri), false)).await.json();
+    assert_eq!((replay.events.len(), replay.complete), (0, true));
+}
+
+#[tokio::test]
+async fn replay_says_incomplete_when_the_log_was_trimmed() {
+    let (state, _dir) = state();
+    let ours = first_package(&state, LICENSE_ORG_1).await;
+    for quantity in [5.0, 4.0, 3.0] {
+        patch_quantity(&state, ours, quantity).await;
+    }
+    state.store.call(|conn| Ok(conn.execute("DELETE FROM events WHERE id <= 2", [])?)).await.unwrap();
+    let session = login(&state, "viewer@greenleaf.test").await;
+    let uri = format!("/api/events/replay?after=0&channel=license.{LICENSE_ORG_1}");
+    let replay: Replay = call(&state, session.sign(get(&uri), false)).await.json();
+    assert!(!replay.complete);
+    assert_eq!(replay.events.iter().map(|e| e.id).collect::<Vec<_>>(), vec![3]);
+    let uri = format!("/api/events/replay?after=2&channel=license.{LICENSE_ORG_1}");
+    let replay: Replay = call(&state, session.sign(get(&uri), false)).await.json();
+    assert!(replay.complete, "nothing after 2 was trimmed");
+}
+
+#[tokio::test]
+async fn replay_needs_a_session_and_the_channel_authorization() {
+    let (state, _dir) = state();
+    let uri = format!("/api/events/replay?after=0&channel=license.{LICENSE_ORG_1}");
+    assert_eq!(call(&state, get(&uri)).await.status, StatusCode::UNAUTHORIZED);
+    let sierra = login(&state, "viewer@sierra.test").await;
+    for channel in [format!("license.{LICENSE_ORG_1}"), "private-org.1".into(), "org.1.inventory".into()] {
+        let answer =
+            call(&state, sierra.sign(get(&format!("/api/events/replay?after=0&channel={channel}")), false))
+                .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{channel}");
+        assert_eq!(answer.json::<ErrorBody>().error.code, ErrorCode::Forbidden);
+    }
+    for uri in [
+        "/api/events/replay?after=x&channel=org.2",
+        "/api/events/replay?channel=org.2",
+        "/api/events/replay?after=0&channel=org%202",
+    ] {
+        assert_eq!(call(&state, sierra.sign(get(uri), false)).await.status, StatusCode::BAD_REQUEST, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn realtime_config_tells_the_app_its_transport_and_pusher_server() {
+    let (state, _dir) = state();
+    let config: RealtimeConfig = call(&state, get("/api/realtime/config")).await.json();
+    assert_eq!(config.driver, RealtimeDriver::Sse);
+    let pusher = config.pusher.unwrap();
+    assert_eq!((pusher.key.as_str(), pusher.host, pusher.port), ("budtags-key", None, None));
+    assert_eq!(pusher.auth_endpoint, "/broadcasting/auth");
+
+    let external = Broadcast::External(ExternalServer { host: "127.0.0.1".into(), port: 1, tls: false });
+    let settings = RealtimeSettings::default().with_driver(RealtimeDriver::Pusher).with_broadcast(external);
+    let (state, _dir) = state_with(settings);
+    let config: RealtimeConfig = call(&state, get("/api/realtime/config")).await.json();
+    assert_eq!(config.driver, RealtimeDriver::Pusher);
+    assert_eq!(config.pusher.unwrap().port, Some(1));
+}

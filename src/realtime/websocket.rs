@@ -1,0 +1,179 @@
+//! Raw WebSocket binding for `/ws`: the seed's `{type: "PACKAGE_UPDATE",
+//! packageId, data}` messages, each wrapped with its log id (`{"id", "event"}`;
+//! a bare event is accepted too). Reconnects with full-jitter backoff, at once
+//! when the browser comes back online, and resumes with `?lastEventId=`.
+
+use std::{cell::RefCell, rc::Rc};
+
+use budtags_wire::{EventEnvelope, RealtimeEvent};
+use leptos::{ev, prelude::*};
+use leptos_use_event_listener::use_event_listener;
+use serde::Deserialize;
+use wasm_bindgen::{JsCast, closure::Closure};
+use web_sys::{MessageEvent, WebSocket};
+
+use super::{ConnectionState, router::Incoming};
+use crate::backoff::Backoff;
+
+/// Decodes one text frame from `/ws`. Pure; `None` for anything else.
+pub fn decode(text: &str) -> Option<Incoming> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Frame {
+        Envelope(EventEnvelope),
+        Bare(RealtimeEvent),
+        Control {
+            #[serde(rename = "type")]
+            kind: String,
+        },
+    }
+    match serde_json::from_str::<Frame>(text).ok()? {
+        Frame::Envelope(e) => Some(Incoming::Event { event: Box::new(e.event), id: Some(e.id) }),
+        Frame::Bare(event) => Some(Incoming::Event { event: Box::new(event), id: None }),
+        Frame::Control { kind } if kind == "RESYNC" => Some(Incoming::Resync),
+        Frame::Control { .. } => None,
+    }
+}
+
+struct Inner {
+    url: String,
+    on_incoming: Rc<dyn Fn(Incoming)>,
+    state: RwSignal<ConnectionState>,
+    socket: Option<WebSocket>,
+    listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+    timer: Option<TimeoutHandle>,
+    attempt: u32,
+    last_id: Option<u64>,
+}
+
+#[derive(Clone)]
+struct Client(Rc<RefCell<Inner>>);
+
+impl Client {
+    fn connect(&self) {
+        self.close();
+        let mut inner = self.0.borrow_mut();
+        let url = match inner.last_id {
+            Some(id) => format!("{}?lastEventId={id}", inner.url),
+            None => inner.url.clone(),
+        };
+        let Ok(socket) = WebSocket::new(&url) else {
+            drop(inner);
+            self.retry_later();
+            return;
+        };
+        let mut listen = |name: &str, f: Box<dyn FnMut(web_sys::Event)>| {
+            let closure = Closure::wrap(f);
+            let _ = socket.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+            inner.listeners.push(closure);
+        };
+        let me = self.clone();
+        listen(
+            "open",
+            Box::new(move |_| {
+                let inner = &mut me.0.borrow_mut();
+                inner.attempt = 0;
+                inner.state.set(ConnectionState::Connected);
+            }),
+        );
+        let me = self.clone();
+        listen("close", Box::new(move |_| me.retry_later()));
+        let me = self.clone();
+        listen(
+            "message",
+            Box::new(move |e| {
+                let Some(text) = e.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()) else {
+                    return;
+                };
+                let Some(incoming) = decode(&text) else {
+                    leptos::logging::warn!("ignoring malformed /ws message");
+                    return;
+                };
+                let on_incoming = {
+                    let mut inner = me.0.borrow_mut();
+                    if let Incoming::Event { id: Some(id), .. } = &incoming {
+                        inner.last_id = Some(*id);
+                    }
+                    inner.on_incoming.clone()
+                };
+                on_incoming(incoming);
+            }),
+        );
+        inner.socket = Some(socket);
+    }
+
+    fn retry_later(&self) {
+        self.close();
+        let mut inner = self.0.borrow_mut();
+        let online = window().navigator().on_line();
+        inner.state.set(if online { ConnectionState::Reconnecting } else { ConnectionState::Offline });
+        if !online {
+            return;
+        }
+        let delay = Backoff::default().delay(inner.attempt, js_sys::Math::random());
+        inner.attempt = inner.attempt.saturating_add(1);
+        let me = self.clone();
+        inner.timer = set_timeout_with_handle(move || me.connect(), delay).ok();
+    }
+
+    fn close(&self) {
+        let mut inner = self.0.borrow_mut();
+        inner.listeners.clear();
+        if let Some(socket) = inner.socket.take() {
+            let _ = socket.close();
+        }
+        if let Some(timer) = inner.timer.take() {
+            timer.clear();
+        }
+    }
+}
+
+/// Connects to `url` (`ws[s]://…/ws`) until the owner is cleaned up.
+pub fn use_websocket(url: String, on_incoming: Rc<dyn Fn(Incoming)>) -> Signal<ConnectionState> {
+    let state = RwSignal::new(ConnectionState::Connecting);
+    let client = Client(Rc::new(RefCell::new(Inner {
+        url,
+        on_incoming,
+        state,
+        socket: None,
+        listeners: Vec::new(),
+        timer: None,
+        attempt: 0,
+        last_id: None,
+    })));
+    client.connect();
+    let me = client.clone();
+    let _ = use_event_listener(window(), ev::online, move |_| {
+        if me.0.borrow().socket.is_none() {
+            me.connect();
+        }
+    });
+    let owned = StoredValue::new_local(Some(client));
+    on_cleanup(move || {
+        if let Some(client) = owned.try_update_value(Option::take).flatten() {
+            client.close();
+        }
+    });
+    state.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_envelopes_bare_events_and_resync() {
+        let bare = r#"{"type":"TRANSFER_COMPLETED","transferId":4}"#;
+        assert!(matches!(decode(bare), Some(Incoming::Event { id: None, .. })));
+        let wrapped = format!(r#"{{"id":9,"event":{bare}}}"#);
+        assert!(matches!(decode(&wrapped), Some(Incoming::Event { id: Some(9), .. })));
+        assert_eq!(decode(r#"{"type":"RESYNC"}"#), Some(Incoming::Resync));
+    }
+
+    #[test]
+    fn ignores_what_it_cannot_read() {
+        for text in ["", "not json", r#"{"type":"NOPE"}"#, r#"{"id":"x","event":{}}"#, "[]"] {
+            assert_eq!(decode(text), None, "{text}");
+        }
+    }
+}

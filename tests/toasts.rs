@@ -1,0 +1,111 @@
+//! A colleague's decision reaches everyone watching as a toast: announced to
+//! screen readers, dismissable, gone by itself after a few seconds.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use budtags_wire::RealtimeEvent;
+use support::{Browser, TestServer};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+async fn publish(server: &TestServer, event: RealtimeEvent) {
+    server.state.events.change(move |_, _| Ok(((), Some(event)))).await.unwrap();
+}
+
+async fn toast_count(browser: &Browser) -> u64 {
+    browser.eval("return document.querySelectorAll('[data-testid=toasts] li').length").await.as_u64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_label_decision_is_toasted_announced_and_can_be_dismissed() {
+    let server = TestServer::start().await;
+    let browser = Browser::start().await;
+    browser.client.goto(&format!("{}/licenses/C11-0000090-LIC/packages", server.url)).await.unwrap();
+    browser.wait_text("[data-testid=connection]", WAIT, |t| t == "Live").await;
+
+    publish(
+        &server,
+        RealtimeEvent::LabelApproved { organization_id: 1, label_id: 7, approved_by: "Ana".into() },
+    )
+    .await;
+    let toast = browser.wait_text("[data-testid=toasts] li", WAIT, |t| !t.is_empty()).await;
+    assert!(toast.contains("Label #7 approved by Ana"), "{toast}");
+    let live =
+        browser.eval("return document.querySelector('[data-testid=toasts]').getAttribute('aria-live')").await;
+    assert_eq!(live, serde_json::json!("polite"));
+    let role =
+        browser.eval("return document.querySelector('[data-testid=toasts] li').getAttribute('role')").await;
+    assert_eq!(role, serde_json::json!("status"));
+
+    publish(
+        &server,
+        RealtimeEvent::LabelRejected {
+            organization_id: 1,
+            label_id: 8,
+            rejected_by: "Bo".into(),
+            reason: "wrong THC".into(),
+        },
+    )
+    .await;
+    browser
+        .wait_text("[data-testid=toasts] li:nth-child(2)", WAIT, |t| t.contains("rejected: wrong THC"))
+        .await;
+    let role = browser
+        .eval("return document.querySelector('[data-testid=toasts] li:nth-child(2)').getAttribute('role')")
+        .await;
+    assert_eq!(role, serde_json::json!("alert"), "errors interrupt");
+    browser.screenshot("toasts").await;
+
+    browser
+        .client
+        .find(fantoccini::Locator::Css("[data-testid=toasts] li button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let deadline = Instant::now() + WAIT;
+    while toast_count(&browser).await != 1 {
+        assert!(Instant::now() < deadline, "dismiss did not remove the toast");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The error toast closes by itself after its 8 s.
+    let deadline = Instant::now() + Duration::from_secs(12);
+    while toast_count(&browser).await != 0 {
+        assert!(Instant::now() < deadline, "the toast never closed by itself");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn events_missed_while_disconnected_are_replayed_and_toasted_once() {
+    let server = TestServer::start().await;
+    let browser = Browser::start().await;
+    browser.client.goto(&format!("{}/licenses/C11-0000090-LIC/packages", server.url)).await.unwrap();
+    browser.wait_text("[data-testid=connection]", WAIT, |t| t == "Live").await;
+
+    server.block_events.store(true, std::sync::atomic::Ordering::SeqCst);
+    server.state.events.disconnect_all();
+    browser.wait_text("[data-testid=connection]", WAIT, |t| t != "Live").await;
+    publish(&server, RealtimeEvent::TransferCompleted { transfer_id: 4 }).await;
+    server.block_events.store(false, std::sync::atomic::Ordering::SeqCst);
+
+    let toast =
+        browser.wait_text("[data-testid=toasts] li", Duration::from_secs(40), |t| !t.is_empty()).await;
+    assert!(toast.contains("Transfer completed!"), "{toast}");
+    // The completed transfer sends everyone to the incoming list.
+    let deadline = Instant::now() + WAIT;
+    while browser.client.current_url().await.unwrap().path() != "/transfers/incoming" {
+        assert!(Instant::now() < deadline, "did not navigate to incoming transfers");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Another drop and resume replays nothing twice.
+    server.state.events.disconnect_all();
+    browser.wait_text("[data-testid=connection]", Duration::from_secs(40), |t| t == "Live").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(toast_count(&browser).await, 1);
+    browser.close().await;
+}

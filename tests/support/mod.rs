@@ -68,7 +68,8 @@ pub struct TestServer {
     pub state: AppState,
     /// Every request, in order, as the server saw it.
     pub requests: Arc<Mutex<Vec<Seen>>>,
-    /// While true, `/api/events` answers 503: the live connection cannot be made.
+    /// While true, the live endpoints (SSE `/api/events`, Pusher `/app/…`, `/ws`)
+    /// answer 503: no live connection can be made.
     pub block_events: Arc<AtomicBool>,
     /// Bytes sent per request, in order: path (with query) and response size.
     /// See [`TestServer::response_bytes`].
@@ -79,9 +80,14 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start() -> Self {
+        Self::start_with(budtags_server::realtime::settings::RealtimeSettings::default()).await
+    }
+
+    /// A server that tells the app to use the given realtime transport.
+    pub async fn start_with(settings: budtags_server::realtime::settings::RealtimeSettings) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("test.sqlite3"), PACKAGES_PER_LICENSE).unwrap();
-        let state = AppState::new(store);
+        let state = AppState::with_realtime(store, settings);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -93,7 +99,7 @@ impl TestServer {
                 let (seen, block) = (seen.clone(), block.clone());
                 async move {
                     let path = req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
-                    let response = if block.load(Ordering::SeqCst) && path.starts_with("/api/events") {
+                    let response = if block.load(Ordering::SeqCst) && is_live_endpoint(&path) {
                         axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response()
                     } else {
                         next.run(req).await
@@ -164,7 +170,8 @@ fn count_bytes_sent(router: axum::Router, sent: Arc<Mutex<Vec<Sent>>>) -> axum::
                 let (parts, inner) = next.run(req).await.into_parts();
                 // `HTTP/1.1 200 OK\r\n`: 15 bytes plus the reason phrase.
                 let status_line = 15 + parts.status.canonical_reason().map_or(0, str::len);
-                let headers: usize = parts.headers.iter().map(|(n, v)| n.as_str().len() + 2 + v.len() + 2).sum();
+                let headers: usize =
+                    parts.headers.iter().map(|(n, v)| n.as_str().len() + 2 + v.len() + 2).sum();
                 let body = Arc::new(AtomicU64::new(0));
                 let headers = (status_line + headers + 2) as u64;
                 sent.lock().unwrap().push(Sent { path, body: body.clone(), headers });
@@ -234,6 +241,13 @@ impl fantoccini::wd::WebDriverCompatibleCommand for CdpCommand {
         let body = json!({ "cmd": self.cmd, "params": self.params });
         (axum::http::Method::POST, Some(body.to_string()))
     }
+}
+
+/// The endpoints a live connection is made to (not the replay endpoint).
+fn is_live_endpoint(path: &str) -> bool {
+    (path.starts_with("/api/events") && !path.starts_with("/api/events/replay"))
+        || path.starts_with("/app/")
+        || path.starts_with("/ws")
 }
 
 /// A minimal HTTP/1.1 PATCH with a JSON body; returns the status code.

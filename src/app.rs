@@ -11,6 +11,7 @@ use crate::{
     pages::{home::Home, not_found::NotFound, packages::PackagesPage},
     query::provide_query_client,
     realtime::live::{LiveNavigator, provide_live_updates},
+    settings::provide_settings,
     toast::{Toaster, provide_toasts},
     ui::shell::Shell,
 };
@@ -20,7 +21,8 @@ pub fn App() -> impl IntoView {
     let client = provide_query_client();
     provide_browser_env();
     let toasts = provide_toasts();
-    provide_live_updates(client, toasts);
+    let monitored = provide_settings();
+    provide_live_updates(client, toasts, monitored);
     view! {
         <Router>
             <LiveNavigator />

@@ -11,7 +11,7 @@ use support::{Browser, TestServer};
 const WAIT: Duration = Duration::from_secs(20);
 
 async fn publish(server: &TestServer, event: RealtimeEvent) {
-    server.state.events.change(move |_, _| Ok(((), Some(event)))).await.unwrap();
+    server.state.events.change(move |_, _| Ok(((), vec![event]))).await.unwrap();
 }
 
 async fn toast_count(browser: &Browser) -> u64 {
@@ -107,5 +107,61 @@ async fn events_missed_while_disconnected_are_replayed_and_toasted_once() {
     browser.wait_text("[data-testid=connection]", Duration::from_secs(40), |t| t == "Live").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(toast_count(&browser).await, 1);
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn inventory_changes_toast_only_for_licenses_the_person_monitors() {
+    let server = TestServer::start().await;
+    let browser = Browser::start().await;
+    let page = format!("{}/licenses/C11-0000090-LIC/packages", server.url);
+    browser.client.goto(&page).await.unwrap();
+    browser.wait_text("[data-testid=connection]", WAIT, |t| t == "Live").await;
+    let first = |license: &'static str| {
+        let store = server.state.store.clone();
+        async move {
+            store
+                .call(move |c| {
+                    Ok(budtags_server::db::packages::list(c, license, budtags_wire::PackageFilter::Active)?
+                        [0]
+                    .id)
+                })
+                .await
+                .unwrap()
+        }
+    };
+
+    // Not monitored: the row changes, no toast.
+    server.set_quantity(first("C11-0000090-LIC").await, 9.0).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(toast_count(&browser).await, 0);
+
+    // Monitored (and remembered across a reload): a short-lived toast.
+    browser
+        .client
+        .find(fantoccini::Locator::Css("[data-testid=notify]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.client.goto(&page).await.unwrap();
+    browser.wait_text("[data-testid=connection]", WAIT, |t| t == "Live").await;
+    let checked = browser.eval("return document.querySelector('[data-testid=notify]').checked").await;
+    assert_eq!(checked, serde_json::json!(true), "the setting survived the reload");
+    let id = first("C11-0000090-LIC").await;
+    server.set_quantity(id, 8.0).await;
+    let toast = browser.wait_text("[data-testid=toasts] li", WAIT, |t| !t.is_empty()).await;
+    assert!(toast.contains(&format!("Inventory updated for C11-0000090-LIC: package #{id}")), "{toast}");
+    // Another license of the organization, not monitored: nothing more.
+    server.set_quantity(first("C11-0000091-LIC").await, 8.0).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(toast_count(&browser).await, 1);
+    // Inventory toasts close after 3 s.
+    let deadline = Instant::now() + Duration::from_secs(6);
+    while toast_count(&browser).await != 0 {
+        assert!(Instant::now() < deadline, "the inventory toast stayed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     browser.close().await;
 }

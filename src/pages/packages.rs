@@ -20,6 +20,7 @@ use crate::{
     api::{ApiError, packages::PackagesKey},
     query::{PollOptions, policies, scopes, use_poll},
     realtime::live::use_live_connection,
+    settings::use_monitored,
     ui::{
         license_switcher::LicenseSwitcher,
         package_table::PackageTable,
@@ -49,6 +50,7 @@ pub fn PackagesPage() -> impl IntoView {
     let filter = Signal::derive(move || parsed_filter.get().unwrap_or_default());
 
     let client: QueryClient = expect_context();
+    let monitored = use_monitored();
     let key = move || PackagesKey { license: license.get(), filter: filter.get() };
     let packages = client.local_resource(scopes::packages(), key);
     let live = use_live_connection();
@@ -92,6 +94,15 @@ pub fn PackagesPage() -> impl IntoView {
                 <span class="count" data-testid="count">
                     {move || total().map(|n| format!("{n} packages"))}
                 </span>
+                <label class="notify" title="Show a toast when this license's inventory changes">
+                    <input
+                        type="checkbox"
+                        data-testid="notify"
+                        prop:checked=move || monitored.contains(&license.get())
+                        on:change=move |ev| monitored.set(&license.get_untracked(), event_target_checked(&ev))
+                    />
+                    "Notify me"
+                </label>
                 <Freshness status />
             </div>
             {move || match (parsed_filter.get(), phase.get()) {

@@ -24,6 +24,7 @@ use crate::{
         recent_changes,
         scopes::{self, Fetched},
     },
+    settings::Monitored,
     toast::Toasts,
 };
 
@@ -53,12 +54,13 @@ type OnIncoming = Rc<dyn Fn(Incoming, &RouteContext)>;
 /// Opens the app's live connection, with the transport the server's
 /// `/api/realtime/config` names (SSE when it cannot be read, or when Pusher
 /// needs a session and there is none), and provides its state as context.
-pub fn provide_live_updates(client: QueryClient, toasts: Toasts) {
+pub fn provide_live_updates(client: QueryClient, toasts: Toasts, monitored: Monitored) {
     let navigate_to = RwSignal::new(None);
     let state = RwSignal::new(ConnectionState::Connecting);
     provide_context(LiveConnection { state: state.into(), navigate_to });
     let on_incoming: OnIncoming = Rc::new(move |incoming, context| {
-        let routed = route(incoming, context);
+        let context = RouteContext { monitored_licenses: monitored.get_untracked(), ..context.clone() };
+        let routed = route(incoming, &context);
         for action in routed.actions {
             apply(client, action);
         }
@@ -96,6 +98,7 @@ pub fn provide_live_updates(client: QueryClient, toasts: Toasts) {
 }
 
 /// SSE and `/ws` carry every license's package updates: all lists are patched.
+/// (Monitored licenses are filled in per message, from the live setting.)
 fn all_patched(licenses: Vec<License>) -> RouteContext {
     RouteContext {
         monitored_licenses: Vec::new(),

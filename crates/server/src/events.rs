@@ -63,7 +63,7 @@ impl EventBus {
     /// broadcast after commit.
     pub async fn change<T: Send + 'static>(
         &self,
-        change: impl FnOnce(&Transaction, &str) -> Result<(T, Option<RealtimeEvent>)> + Send + 'static,
+        change: impl FnOnce(&Transaction, &str) -> Result<(T, Vec<RealtimeEvent>)> + Send + 'static,
     ) -> Result<T> {
         let live = self.live.clone();
         let others = self.others.clone();
@@ -71,11 +71,12 @@ impl EventBus {
             .call(move |conn| {
                 let now = metrc_now();
                 let tx = conn.transaction()?;
-                let (value, event) = change(&tx, &now)?;
-                let envelope = event.map(|event| append(&tx, event, &now)).transpose()?;
+                let (value, events) = change(&tx, &now)?;
+                let envelopes =
+                    events.into_iter().map(|event| append(&tx, event, &now)).collect::<Result<Vec<_>>>()?;
                 tx.commit()?;
                 // Sent while the connection is still locked, so events leave in log order.
-                if let Some(envelope) = envelope {
+                for envelope in envelopes {
                     live.publish(&envelope);
                     for broadcaster in others.iter() {
                         broadcaster.publish(&envelope);

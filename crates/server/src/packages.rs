@@ -95,20 +95,39 @@ async fn update(
     let package = state
         .events
         .change(move |tx, now| {
+            let before = db::packages::find(tx, id)?
+                .ok_or_else(|| Error::NotFound(format!("No package {id}.")))?
+                .package
+                .quantity;
             let row = db::packages::set_quantity(tx, id, change.quantity, now)?
                 .ok_or_else(|| Error::NotFound(format!("No package {id}.")))?;
-            let event = package_update(&row);
-            Ok((row.package, Some(event)))
+            let events = package_events(tx, &row, change.quantity - before)?;
+            Ok((row.package, events))
         })
         .await?;
     Ok(Json(package))
 }
 
-/// The event that tells every client about a changed package.
-pub fn package_update(row: &db::packages::LicensedPackage) -> RealtimeEvent {
-    RealtimeEvent::PackageUpdate {
-        license: row.license.clone(),
-        package_id: row.package.id,
-        data: Box::new(row.package.clone()),
-    }
+/// The events of a changed package: the whole new row on its license's
+/// channel, and the quantity delta on its organization's inventory channel.
+pub fn package_events(
+    tx: &rusqlite::Transaction,
+    row: &db::packages::LicensedPackage,
+    change: f64,
+) -> Result<Vec<RealtimeEvent>> {
+    let license = db::licenses::find(tx, &row.license)?
+        .ok_or_else(|| Error::NotFound(format!("No license {}.", row.license)))?;
+    Ok(vec![
+        RealtimeEvent::PackageUpdate {
+            license: row.license.clone(),
+            package_id: row.package.id,
+            data: Box::new(row.package.clone()),
+        },
+        RealtimeEvent::InventoryUpdated {
+            organization_id: license.organization_id,
+            license: row.license.clone(),
+            package_id: row.package.id,
+            change: (change * 100.0).round() / 100.0,
+        },
+    ])
 }

@@ -10,7 +10,7 @@ use crate::{
     AppState,
     db::{self, packages::NewPackage, seed},
     error::Result,
-    packages::package_update,
+    packages::package_events,
 };
 
 /// One simulated change.
@@ -53,7 +53,7 @@ fn step(
     now: &str,
     action: Action,
     seed: u64,
-) -> Result<((), Option<budtags_wire::RealtimeEvent>)> {
+) -> Result<((), Vec<budtags_wire::RealtimeEvent>)> {
     let mut rng = fastrand::Rng::with_seed(seed);
     let (license_index, license) = {
         let i = rng.usize(..seed::LICENSES.len());
@@ -72,7 +72,7 @@ fn step(
                 location: "Processing",
                 quantity: rng.u32(10..200) as f64,
             };
-            Some(db::packages::create(tx, &new, now)?)
+            Some((db::packages::create(tx, &new, now)?, new.quantity))
         }
         Action::Adjust | Action::Finish => {
             let picked: Option<(i64, f64)> = tx
@@ -85,18 +85,23 @@ fn step(
                 .ok();
             match (picked, action) {
                 (None, _) => None,
-                (Some((id, _)), Action::Finish) => db::packages::finish(tx, id, now)?,
+                (Some((id, _)), Action::Finish) => db::packages::finish(tx, id, now)?.map(|row| (row, 0.0)),
                 (Some((id, quantity)), _) => {
                     // Whole units stay whole (items counted `Each`).
                     let take = quantity * rng.f64() * 0.2;
                     let take =
                         if quantity.fract() == 0.0 { take.ceil() } else { (take * 100.0).round() / 100.0 };
-                    db::packages::set_quantity(tx, id, (quantity - take).max(0.0), now)?
+                    let after = (quantity - take).max(0.0);
+                    db::packages::set_quantity(tx, id, after, now)?.map(|row| (row, after - quantity))
                 }
             }
         }
     };
-    Ok(((), row.as_ref().map(package_update)))
+    let events = match row {
+        Some((row, change)) => package_events(tx, &row, change)?,
+        None => Vec::new(),
+    };
+    Ok(((), events))
 }
 
 #[cfg(test)]

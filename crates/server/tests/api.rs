@@ -5,7 +5,7 @@ use axum::{
     http::{Request, StatusCode, header},
 };
 use budtags_server::{AppState, Store, api};
-use budtags_wire::{ErrorBody, ErrorCode, License, PackageList};
+use budtags_wire::{ErrorBody, ErrorCode, License, PackageList, RealtimeEvent};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -113,12 +113,25 @@ async fn bad_quantities_are_refused_and_change_nothing() {
 }
 
 #[tokio::test]
-async fn every_change_is_logged_for_replay_in_order() {
+async fn every_change_is_logged_for_replay_in_order_with_its_inventory_delta() {
     let (state, _dir) = state();
-    for q in [3.0, 2.0, 1.0] {
+    for q in [3.0, 2.0, 1.5] {
         let (status, _, _) = send(&state, patch("/packages/2", &format!(r#"{{"Quantity": {q}}}"#))).await;
         assert_eq!(status, StatusCode::OK);
     }
-    let replay = state.events.since(1).await.unwrap().unwrap();
-    assert_eq!(replay.iter().map(|e| e.id).collect::<Vec<_>>(), vec![2, 3]);
+    // Each change logs the new row on its license channel, then the delta on
+    // the organization's inventory channel.
+    let replay = state.events.since(2).await.unwrap().unwrap();
+    assert_eq!(replay.iter().map(|e| e.id).collect::<Vec<_>>(), vec![3, 4, 5, 6]);
+    let deltas: Vec<f64> = replay
+        .iter()
+        .filter_map(|e| match &e.event {
+            RealtimeEvent::InventoryUpdated { change, organization_id: 1, .. } => Some(*change),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(deltas, vec![-1.0, -0.5]);
+    assert!(
+        matches!(&replay[0].event, RealtimeEvent::PackageUpdate { package_id: 2, data, .. } if data.quantity == 2.0)
+    );
 }

@@ -104,7 +104,7 @@ async fn laravel_echo_with_pusher_js_receives_private_channel_events() {
     // A label approval, made through the event bus like any change.
     let approved =
         RealtimeEvent::LabelApproved { organization_id: 1, label_id: 42, approved_by: "Ana".into() };
-    state.events.change(move |_, _| Ok(((), Some(approved)))).await.unwrap();
+    state.events.change(move |_, _| Ok(((), vec![approved]))).await.unwrap();
     let label_event_id = state.events.head().await.unwrap();
     // And a package change through the API.
     let package_id = first_package(state, LICENSE_ORG_1).await;

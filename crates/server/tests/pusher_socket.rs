@@ -90,7 +90,8 @@ async fn a_package_change_arrives_on_its_license_channel_with_its_event_id() {
 
     let package_id = first_package(state, LICENSE_ORG_1).await;
     patch_quantity(state, package_id, 4.25).await;
-    let head = state.events.head().await.unwrap();
+    // The change logged its package update, then its inventory delta on `org.1.inventory`.
+    let head = state.events.head().await.unwrap() - 1;
     let ServerMessage::Event { channel: on, event, data, .. } = client.next().await else {
         panic!("expected an event")
     };

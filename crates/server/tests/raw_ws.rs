@@ -35,10 +35,12 @@ async fn a_reconnect_with_last_event_id_replays_what_was_missed() {
         patch_quantity(&server.state, package_id, quantity).await;
     }
     let (mut socket, _) = tokio_tungstenite::connect_async(server.ws_url("/ws?lastEventId=1")).await.unwrap();
-    assert_eq!(next_envelope(&mut socket).await.id, 2);
-    assert_eq!(next_envelope(&mut socket).await.id, 3);
+    // Three changes logged six events (package update + inventory delta each).
+    for id in 2..=6 {
+        assert_eq!(next_envelope(&mut socket).await.id, id, "replayed in order");
+    }
     patch_quantity(&server.state, package_id, 0.5).await;
-    assert_eq!(next_envelope(&mut socket).await.id, 4, "then live, without duplicates");
+    assert_eq!(next_envelope(&mut socket).await.id, 7, "then live, without duplicates");
 }
 
 #[tokio::test]
@@ -53,7 +55,8 @@ async fn a_log_that_no_longer_reaches_back_asks_for_a_resync() {
     let (mut socket, _) = tokio_tungstenite::connect_async(server.ws_url("/ws?lastEventId=0")).await.unwrap();
     assert_eq!(next_text(&mut socket).await, r#"{"type":"RESYNC"}"#);
     patch_quantity(&server.state, package_id, 0.5).await;
-    assert_eq!(next_envelope(&mut socket).await.id, 4);
+    // Three changes logged six events (package update + inventory delta each).
+    assert_eq!(next_envelope(&mut socket).await.id, 7);
 }
 
 #[tokio::test]

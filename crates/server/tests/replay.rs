@@ -14,10 +14,11 @@ async fn replay_returns_a_channels_events_after_an_id() {
     let (state, _dir) = state();
     let ours = first_package(&state, LICENSE_ORG_1).await;
     let theirs = first_package(&state, LICENSE_ORG_2).await;
-    patch_quantity(&state, ours, 5.0).await; // 1
-    patch_quantity(&state, theirs, 5.0).await; // 2
-    patch_quantity(&state, ours, 4.0).await; // 3
-    patch_quantity(&state, ours, 3.0).await; // 4
+    // Each change logs its package update, then its inventory delta.
+    patch_quantity(&state, ours, 5.0).await; // 1, 2
+    patch_quantity(&state, theirs, 5.0).await; // 3, 4
+    patch_quantity(&state, ours, 4.0).await; // 5, 6
+    patch_quantity(&state, ours, 3.0).await; // 7, 8
     let session = login(&state, "viewer@greenleaf.test").await;
     for channel in [format!("license.{LICENSE_ORG_1}"), format!("private-license.{LICENSE_ORG_1}")] {
         let uri = format!("/api/events/replay?after=1&channel={channel}");
@@ -25,9 +26,16 @@ async fn replay_returns_a_channels_events_after_an_id() {
         assert_eq!(answer.status, StatusCode::OK, "{channel}");
         let replay: Replay = answer.json();
         assert!(replay.complete);
-        assert_eq!(replay.events.iter().map(|e| e.id).collect::<Vec<_>>(), vec![3, 4], "{channel}");
+        assert_eq!(replay.events.iter().map(|e| e.id).collect::<Vec<_>>(), vec![5, 7], "{channel}");
     }
-    let uri = format!("/api/events/replay?after=4&channel=license.{LICENSE_ORG_1}");
+    let uri = "/api/events/replay?after=0&channel=org.1.inventory";
+    let replay: Replay = call(&state, session.sign(get(uri), false)).await.json();
+    assert_eq!(
+        replay.events.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![2, 6, 8],
+        "org 1's inventory only"
+    );
+    let uri = format!("/api/events/replay?after=7&channel=license.{LICENSE_ORG_1}");
     let replay: Replay = call(&state, session.sign(get(&uri), false)).await.json();
     assert_eq!((replay.events.len(), replay.complete), (0, true));
 }
@@ -44,7 +52,8 @@ async fn replay_says_incomplete_when_the_log_was_trimmed() {
     let uri = format!("/api/events/replay?after=0&channel=license.{LICENSE_ORG_1}");
     let replay: Replay = call(&state, session.sign(get(&uri), false)).await.json();
     assert!(!replay.complete);
-    assert_eq!(replay.events.iter().map(|e| e.id).collect::<Vec<_>>(), vec![3]);
+    // Package updates are 1, 3, 5 (inventory deltas 2, 4, 6); 1 was trimmed.
+    assert_eq!(replay.events.iter().map(|e| e.id).collect::<Vec<_>>(), vec![3, 5]);
     let uri = format!("/api/events/replay?after=2&channel=license.{LICENSE_ORG_1}");
     let replay: Replay = call(&state, session.sign(get(&uri), false)).await.json();
     assert!(replay.complete, "nothing after 2 was trimmed");

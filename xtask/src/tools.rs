@@ -16,10 +16,27 @@ pub fn ensure(browser: bool) -> Result<(), String> {
     ensure_wasm_target()?;
     ensure_trunk()?;
     ensure_wasm_bindgen()?;
+    ensure_wasm_opt()?;
     if browser {
         ensure_chromium()?;
     }
     Ok(())
+}
+
+/// The wasm-opt version `Trunk.toml` pins (Debian bookworm's binaryen).
+const WASM_OPT_VERSION: &str = "version 108";
+
+fn ensure_wasm_opt() -> Result<(), String> {
+    if let Some(version) = output("wasm-opt", &["--version"]) {
+        return if version.contains(WASM_OPT_VERSION) {
+            Ok(())
+        } else {
+            Err(format!(
+                "wasm-opt on PATH is `{version}`, but Trunk.toml pins {WASM_OPT_VERSION} (Debian's binaryen)"
+            ))
+        };
+    }
+    apt_install("binaryen (wasm-opt)", &["binaryen"])
 }
 
 /// What `program args…` prints, or `None` when it cannot run.
@@ -99,6 +116,11 @@ fn ensure_chromium() -> Result<(), String> {
     if output("chromium", &["--version"]).is_some() && output("chromedriver", &["--version"]).is_some() {
         return Ok(());
     }
+    apt_install("Chromium and ChromeDriver", &["chromium", "chromium-driver"])
+}
+
+/// `apt-get update` then `apt-get install` (through sudo unless root).
+fn apt_install(what: &str, packages: &[&str]) -> Result<(), String> {
     let root_user = output("id", &["-u"]).as_deref() == Some("0");
     let apt = |args: &[&str]| {
         let mut cmd = if root_user { Command::new("apt-get") } else { Command::new("sudo") };
@@ -109,8 +131,7 @@ fn ensure_chromium() -> Result<(), String> {
         cmd
     };
     step("apt-get update", &mut apt(&["update"]))?;
-    step(
-        "install Chromium and ChromeDriver",
-        &mut apt(&["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"]),
-    )
+    let mut args = vec!["install", "-y", "--no-install-recommends"];
+    args.extend_from_slice(packages);
+    step(&format!("install {what}"), &mut apt(&args))
 }

@@ -175,12 +175,21 @@ async fn main() {
         args.minutes
     );
 
-    let mut results = Vec::new();
+    let (mut results, mut failed) = (Vec::new(), Vec::new());
     for scenario in scenarios {
         eprintln!("  {} …", scenario.label());
-        let measured = run(scenario, window).await;
-        eprintln!("    {}", measured.json());
-        results.push(measured);
+        // A scenario that cannot run (say, the page did not load) is reported
+        // and the others still run; its browser and server stop on drop.
+        match tokio::spawn(run(scenario, window)).await {
+            Ok(measured) => {
+                eprintln!("    {}", measured.json());
+                results.push(measured);
+            }
+            Err(e) => {
+                eprintln!("    {} failed: {e}", scenario.name());
+                failed.push(scenario.name());
+            }
+        }
     }
 
     print_table(&results);
@@ -190,8 +199,12 @@ async fn main() {
         "poll_scale": 1.0,
         "minutes_per_scenario": args.minutes,
         "scenarios": results.iter().map(Measured::json).collect::<Vec<_>>(),
+        "failed": failed,
     });
     println!("{line}");
+    if !failed.is_empty() {
+        std::process::exit(1);
+    }
 }
 
 /// Opens the page, brings it into `scenario`'s state, then counts for `window`.

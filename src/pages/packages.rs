@@ -106,10 +106,7 @@ pub fn PackagesPage() -> impl IntoView {
                 <Freshness status />
             </div>
             {move || match (parsed_filter.get(), phase.get()) {
-                (Err(message), _) => {
-                    let retry = Callback::new(move |()| {});
-                    view! { <ErrorPanel error=ApiError::BadRequest(message) retry /> }.into_any()
-                }
+                (Err(message), _) => view! { <ErrorPanel error=ApiError::BadRequest(message) /> }.into_any(),
                 (Ok(_), Phase::Loading) => view! { <Loading what="packages" /> }.into_any(),
                 (Ok(_), Phase::Failed(error)) => view! { <ErrorPanel error retry /> }.into_any(),
                 (Ok(_), Phase::Ready) => view! { <PackageTable rows /> }.into_any(),

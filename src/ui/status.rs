@@ -15,9 +15,10 @@ pub fn Loading(#[prop(into)] what: String) -> impl IntoView {
     }
 }
 
-/// A failed query: what went wrong, and a way to try again.
+/// A failed query: what went wrong, and a way to try again (when trying
+/// again could help).
 #[component]
-pub fn ErrorPanel(error: ApiError, retry: Callback<()>) -> impl IntoView {
+pub fn ErrorPanel(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>) -> impl IntoView {
     let title = match error {
         ApiError::NotFound(_) => "Not found",
         ApiError::BadRequest(_) => "That request was not valid",
@@ -29,8 +30,7 @@ pub fn ErrorPanel(error: ApiError, retry: Callback<()>) -> impl IntoView {
         <section class="panel panel--error" role="alert" data-testid="error">
             <h2>{title}</h2>
             <p>{error.to_string()}</p>
-            <button class="button" on:click=move |_| retry.run(())>"Try again"</button>
-            " "
+            {retry.map(|retry| view! { <button class="button" on:click=move |_| retry.run(())>"Try again"</button> " " })}
             <a class="button button--quiet" href="/">"Start over"</a>
         </section>
     }

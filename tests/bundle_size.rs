@@ -1,0 +1,41 @@
+//! A cheap guard on what the browser downloads: the release build's wasm, JS,
+//! CSS and HTML, gzip-compressed. It fails when a change makes the first load
+//! noticeably heavier; the benchmark (and `docs/performance.md` when it exists)
+//! tells the whole story.
+
+use std::{fs, io::Write, path::PathBuf};
+
+use flate2::{Compression, write::GzEncoder};
+
+/// Measured 2026-11-26 at about 340 KB gzip; the guard leaves ~10 % headroom.
+/// Lower it as the bundle shrinks.
+const MAX_GZIP_BYTES: usize = 380_000;
+
+fn gzip_len(bytes: &[u8]) -> usize {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap().len()
+}
+
+#[test]
+fn the_initial_download_stays_small() {
+    let dist = std::env::var_os("BUDTAGS_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"));
+    let mut raw = 0;
+    let mut gzip = 0;
+    let mut files = Vec::new();
+    for entry in fs::read_dir(&dist).unwrap_or_else(|e| panic!("no build in {}: {e}", dist.display())) {
+        let path = entry.unwrap().path();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+        if matches!(ext, "wasm" | "js" | "css" | "html") {
+            let bytes = fs::read(&path).unwrap();
+            raw += bytes.len();
+            gzip += gzip_len(&bytes);
+            files.push(path.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    assert!(files.iter().any(|f| f.ends_with(".wasm")), "no wasm in {}: {files:?}", dist.display());
+    println!("initial transfer: {raw} bytes raw, {gzip} bytes gzip ({files:?})");
+    assert!(gzip <= MAX_GZIP_BYTES, "initial transfer grew to {gzip} bytes gzip (guard {MAX_GZIP_BYTES})");
+}

@@ -16,27 +16,10 @@ pub fn ensure(browser: bool) -> Result<(), String> {
     ensure_wasm_target()?;
     ensure_trunk()?;
     ensure_wasm_bindgen()?;
-    ensure_wasm_opt()?;
     if browser {
         ensure_chromium()?;
     }
     Ok(())
-}
-
-/// The wasm-opt version `Trunk.toml` pins (Debian bookworm's binaryen).
-const WASM_OPT_VERSION: &str = "version 108";
-
-fn ensure_wasm_opt() -> Result<(), String> {
-    if let Some(version) = output("wasm-opt", &["--version"]) {
-        return if version.contains(WASM_OPT_VERSION) {
-            Ok(())
-        } else {
-            Err(format!(
-                "wasm-opt on PATH is `{version}`, but Trunk.toml pins {WASM_OPT_VERSION} (Debian's binaryen)"
-            ))
-        };
-    }
-    apt_install("binaryen (wasm-opt)", &["binaryen"])
 }
 
 /// What `program args…` prints, or `None` when it cannot run.

@@ -3,8 +3,8 @@
 //! leave the page untouched, and a live connection that replaces polling until
 //! it drops — with nothing lost when it comes back.
 //!
-//! `localStorage["budtags.pollScale"] = 0.05` runs the page's real policy
-//! (30 s active list, 20 s stale, 5 min safety poll) twenty times faster.
+//! `localStorage["budtags.pollScale"] = 0.1` runs the page's real policy
+//! (30 s active list, 20 s stale, 5 min safety poll) ten times faster.
 
 mod support;
 
@@ -14,9 +14,9 @@ use serde_json::json;
 use support::{Browser, TestServer};
 
 const LICENSE: &str = "C11-0000090-LIC";
-const SCALE: f64 = 0.05;
+const SCALE: f64 = 0.1;
 /// The active list's 30 s interval, scaled.
-const INTERVAL: Duration = Duration::from_millis(1_500);
+const INTERVAL: Duration = Duration::from_millis(3_000);
 const WAIT: Duration = Duration::from_secs(20);
 
 fn active_list(server: &TestServer) -> usize {
@@ -29,6 +29,18 @@ async fn open_scaled(server: &TestServer, browser: &Browser) {
     browser.eval(&format!("localStorage.setItem('budtags.pollScale', '{SCALE}'); return null")).await;
     browser.client.goto(&page).await.unwrap();
     browser.wait_text("[data-testid=count]", WAIT, |t| !t.is_empty()).await;
+}
+
+/// Waits until no fetch is in flight (the page's "Refreshing…" is hidden), so
+/// the request log is complete before counting.
+async fn settle(browser: &Browser) {
+    let idle = "return document.querySelector('[data-testid=refreshing]').classList.contains('hidden')";
+    let deadline = Instant::now() + WAIT;
+    while browser.eval(idle).await != serde_json::json!(true) {
+        assert!(Instant::now() < deadline, "a fetch never finished");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
 }
 
 async fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
@@ -60,7 +72,7 @@ async fn a_hidden_tab_sends_no_polls_and_refetches_once_when_visible_again() {
     wait_until("the active list polls", WAIT, || active_list(&server) >= 3).await;
 
     set_visibility(&browser, "hidden").await;
-    tokio::time::sleep(Duration::from_millis(200)).await; // a request already in flight lands
+    settle(&browser).await; // a request already in flight lands
     let before = active_list(&server);
     tokio::time::sleep(INTERVAL * 3).await;
     assert_eq!(active_list(&server), before, "no request while hidden for 3× the interval");
@@ -119,6 +131,7 @@ async fn a_healthy_live_connection_replaces_polling_and_nothing_is_lost_when_it_
     let browser = Browser::start().await;
     open_scaled(&server, &browser).await;
     browser.wait_text("[data-testid=connection]", WAIT, |t| t == "Live").await;
+    settle(&browser).await;
 
     let before = active_list(&server);
     tokio::time::sleep(INTERVAL * 3).await;
@@ -128,7 +141,7 @@ async fn a_healthy_live_connection_replaces_polling_and_nothing_is_lost_when_it_
     server.block_events.store(true, std::sync::atomic::Ordering::SeqCst);
     server.state.events.disconnect_all();
     browser.wait_text("[data-testid=connection]", WAIT, |t| t != "Live").await;
-    wait_until("fallback polling", Duration::from_secs(2), || active_list(&server) > before).await;
+    wait_until("fallback polling", Duration::from_secs(5), || active_list(&server) > before).await;
 
     // While the page is disconnected the data changes on the server...
     let filter = budtags_wire::PackageFilter::Active;

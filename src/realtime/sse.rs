@@ -147,6 +147,12 @@ pub fn use_event_source(
             me.connect();
         }
     });
+    // Going offline closes at once and says so; `online` reconnects.
+    let me = client.clone();
+    let _ = use_event_listener(window(), ev::offline, move |_| {
+        me.close();
+        me.0.borrow().state.set(ConnectionState::Offline);
+    });
     // `Client` is not `Send`; keep it in a local-only slot owned by this scope.
     let owned = StoredValue::new_local(Some(client));
     on_cleanup(move || {

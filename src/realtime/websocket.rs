@@ -148,6 +148,11 @@ pub fn use_websocket(url: String, on_incoming: Rc<dyn Fn(Incoming)>) -> Signal<C
             me.connect();
         }
     });
+    let me = client.clone();
+    let _ = use_event_listener(window(), ev::offline, move |_| {
+        me.close();
+        me.0.borrow().state.set(ConnectionState::Offline);
+    });
     let owned = StoredValue::new_local(Some(client));
     on_cleanup(move || {
         if let Some(client) = owned.try_update_value(Option::take).flatten() {

@@ -103,6 +103,12 @@ impl Pusher {
             }
         });
         let me = pusher.clone();
+        let _ = use_event_listener(window(), ev::offline, move |_| {
+            me.drop_socket();
+            let inner = me.0.borrow_mut();
+            inner.state.set(PusherState::Disconnected);
+        });
+        let me = pusher.clone();
         let ticker = set_interval_with_handle(move || me.tick(), std::time::Duration::from_secs(1)).ok();
         let owned = StoredValue::new_local(Some(pusher.clone()));
         on_cleanup(move || {

@@ -2,12 +2,14 @@
 //!
 //! - [`router`]: one pure function from a typed event to cache actions.
 //! - [`websocket`]: the raw WebSocket binding for `/ws`.
+//! - [`reconnect`]: the reconnect timer and network events the SSE and /ws bindings share.
 //! - [`sse`]: the EventSource binding, with `Last-Event-ID` resume.
 //! - [`pusher`]: the Pusher protocol client with an Echo-shaped API.
 //! - [`live`]: wires a transport to the router and the query cache.
 
 pub mod live;
 pub mod pusher;
+pub mod reconnect;
 pub mod router;
 pub mod sse;
 pub mod websocket;

@@ -1,5 +1,5 @@
-//! EventSource binding. Thin: the browser object, its listeners and one
-//! reconnect timer; decisions (backoff) live in [`crate::backoff`].
+//! EventSource binding. Thin: the browser object and its listeners; the
+//! reconnect timer and network events are [`super::reconnect`]'s.
 //!
 //! On any error the source is closed and reopened after a full-jitter delay
 //! with `?lastEventId=<last seen>`, so the server replays what was missed.
@@ -7,13 +7,14 @@
 
 use std::{cell::RefCell, rc::Rc};
 
-use leptos::{ev, prelude::*};
-use leptos_use_event_listener::use_event_listener;
+use leptos::prelude::*;
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{EventSource, MessageEvent};
 
-use super::ConnectionState;
-use crate::backoff::Backoff;
+use super::{
+    ConnectionState,
+    reconnect::{Reconnecting, Retry, keep_connected},
+};
 
 /// Handles one named event: `(event name, event id, data)`.
 pub type OnMessage = Rc<dyn Fn(&str, Option<u64>, &str)>;
@@ -22,12 +23,10 @@ struct Inner {
     url: String,
     events: &'static [&'static str],
     on_message: OnMessage,
-    backoff: Backoff,
     state: RwSignal<ConnectionState>,
     source: Option<EventSource>,
     listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
-    timer: Option<TimeoutHandle>,
-    attempt: u32,
+    retry: Retry,
     last_id: Option<String>,
 }
 
@@ -36,7 +35,7 @@ struct Client(Rc<RefCell<Inner>>);
 
 impl Client {
     fn connect(&self) {
-        self.close();
+        Reconnecting::close(self);
         let mut inner = self.0.borrow_mut();
         let url = match &inner.last_id {
             Some(id) => format!("{}?lastEventId={}", inner.url, js_sys::encode_uri_component(id)),
@@ -69,7 +68,7 @@ impl Client {
 
     fn on_open(&self) {
         let mut inner = self.0.borrow_mut();
-        inner.attempt = 0;
+        inner.retry.reset();
         inner.state.set(ConnectionState::Connected);
     }
 
@@ -89,33 +88,38 @@ impl Client {
     }
 
     fn on_error(&self) {
-        self.close();
+        Reconnecting::close(self);
         self.retry_later();
     }
 
     fn retry_later(&self) {
-        let mut inner = self.0.borrow_mut();
-        let online = window().navigator().on_line();
-        inner.state.set(if online { ConnectionState::Reconnecting } else { ConnectionState::Offline });
-        if !online {
-            return; // the `online` listener reconnects
-        }
-        let delay = inner.backoff.delay(inner.attempt, js_sys::Math::random());
-        inner.attempt = inner.attempt.saturating_add(1);
         let me = self.clone();
-        inner.timer = set_timeout_with_handle(move || me.connect(), delay).ok();
+        let mut inner = self.0.borrow_mut();
+        let state = inner.state;
+        inner.retry.schedule(state, move || me.connect());
+    }
+}
+
+impl Reconnecting for Client {
+    fn connect(&self) {
+        Client::connect(self)
     }
 
-    /// Closes the source, drops its listeners and any pending retry.
     fn close(&self) {
         let mut inner = self.0.borrow_mut();
         if let Some(source) = inner.source.take() {
             source.close();
         }
         inner.listeners.clear();
-        if let Some(timer) = inner.timer.take() {
-            timer.clear();
-        }
+        inner.retry.cancel();
+    }
+
+    fn is_open(&self) -> bool {
+        self.0.borrow().source.is_some()
+    }
+
+    fn state(&self) -> RwSignal<ConnectionState> {
+        self.0.borrow().state
     }
 }
 
@@ -132,33 +136,12 @@ pub fn use_event_source(
         url: url.into(),
         events,
         on_message,
-        backoff: Backoff::default(),
         state,
         source: None,
         listeners: Vec::new(),
-        timer: None,
-        attempt: 0,
+        retry: Retry::default(),
         last_id: None,
     })));
-    client.connect();
-    let me = client.clone();
-    let _ = use_event_listener(window(), ev::online, move |_| {
-        if me.0.borrow().source.is_none() {
-            me.connect();
-        }
-    });
-    // Going offline closes at once and says so; `online` reconnects.
-    let me = client.clone();
-    let _ = use_event_listener(window(), ev::offline, move |_| {
-        me.close();
-        me.0.borrow().state.set(ConnectionState::Offline);
-    });
-    // `Client` is not `Send`; keep it in a local-only slot owned by this scope.
-    let owned = StoredValue::new_local(Some(client));
-    on_cleanup(move || {
-        if let Some(client) = owned.try_update_value(Option::take).flatten() {
-            client.close();
-        }
-    });
+    keep_connected(client);
     state.into()
 }

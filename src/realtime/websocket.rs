@@ -6,14 +6,16 @@
 use std::{cell::RefCell, rc::Rc};
 
 use budtags_wire::{EventEnvelope, RealtimeEvent};
-use leptos::{ev, prelude::*};
-use leptos_use_event_listener::use_event_listener;
+use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{MessageEvent, WebSocket};
 
-use super::{ConnectionState, router::Incoming};
-use crate::backoff::Backoff;
+use super::{
+    ConnectionState,
+    reconnect::{Reconnecting, Retry, keep_connected},
+    router::Incoming,
+};
 
 /// Decodes one text frame from `/ws`. Pure; `None` for anything else.
 pub fn decode(text: &str) -> Option<Incoming> {
@@ -41,8 +43,7 @@ struct Inner {
     state: RwSignal<ConnectionState>,
     socket: Option<WebSocket>,
     listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
-    timer: Option<TimeoutHandle>,
-    attempt: u32,
+    retry: Retry,
     last_id: Option<u64>,
 }
 
@@ -50,7 +51,7 @@ struct Inner {
 struct Client(Rc<RefCell<Inner>>);
 
 impl Client {
-    fn connect(&self) {
+    fn open(&self) {
         self.close();
         let mut inner = self.0.borrow_mut();
         let url = match inner.last_id {
@@ -72,7 +73,7 @@ impl Client {
             "open",
             Box::new(move |_| {
                 let inner = &mut me.0.borrow_mut();
-                inner.attempt = 0;
+                inner.retry.reset();
                 inner.state.set(ConnectionState::Connected);
             }),
         );
@@ -104,16 +105,16 @@ impl Client {
 
     fn retry_later(&self) {
         self.close();
-        let mut inner = self.0.borrow_mut();
-        let online = window().navigator().on_line();
-        inner.state.set(if online { ConnectionState::Reconnecting } else { ConnectionState::Offline });
-        if !online {
-            return;
-        }
-        let delay = Backoff::default().delay(inner.attempt, js_sys::Math::random());
-        inner.attempt = inner.attempt.saturating_add(1);
         let me = self.clone();
-        inner.timer = set_timeout_with_handle(move || me.connect(), delay).ok();
+        let mut inner = self.0.borrow_mut();
+        let state = inner.state;
+        inner.retry.schedule(state, move || me.open());
+    }
+}
+
+impl Reconnecting for Client {
+    fn connect(&self) {
+        self.open();
     }
 
     fn close(&self) {
@@ -122,9 +123,15 @@ impl Client {
         if let Some(socket) = inner.socket.take() {
             let _ = socket.close();
         }
-        if let Some(timer) = inner.timer.take() {
-            timer.clear();
-        }
+        inner.retry.cancel();
+    }
+
+    fn is_open(&self) -> bool {
+        self.0.borrow().socket.is_some()
+    }
+
+    fn state(&self) -> RwSignal<ConnectionState> {
+        self.0.borrow().state
     }
 }
 
@@ -137,28 +144,10 @@ pub fn use_websocket(url: String, on_incoming: Rc<dyn Fn(Incoming)>) -> Signal<C
         state,
         socket: None,
         listeners: Vec::new(),
-        timer: None,
-        attempt: 0,
+        retry: Retry::default(),
         last_id: None,
     })));
-    client.connect();
-    let me = client.clone();
-    let _ = use_event_listener(window(), ev::online, move |_| {
-        if me.0.borrow().socket.is_none() {
-            me.connect();
-        }
-    });
-    let me = client.clone();
-    let _ = use_event_listener(window(), ev::offline, move |_| {
-        me.close();
-        me.0.borrow().state.set(ConnectionState::Offline);
-    });
-    let owned = StoredValue::new_local(Some(client));
-    on_cleanup(move || {
-        if let Some(client) = owned.try_update_value(Option::take).flatten() {
-            client.close();
-        }
-    });
+    keep_connected(client);
     state.into()
 }
 

@@ -1,0 +1,77 @@
+//! What the SSE and raw WebSocket bindings share: one reconnect timer with
+//! full-jitter backoff, and a client kept connected for its owner's lifetime
+//! (reconnect at once on `online`, close and say "Offline" on `offline`,
+//! close on cleanup).
+
+use leptos::{ev, prelude::*};
+use leptos_use_event_listener::use_event_listener;
+
+use super::ConnectionState;
+use crate::backoff::Backoff;
+
+/// The next reconnect: attempt count and its pending timer.
+#[derive(Default)]
+pub struct Retry {
+    backoff: Backoff,
+    attempt: u32,
+    timer: Option<TimeoutHandle>,
+}
+
+impl Retry {
+    /// A connection opened: the next failure starts from the shortest delay.
+    pub fn reset(&mut self) {
+        self.attempt = 0;
+    }
+
+    /// Says "Reconnecting…" and runs `connect` after the next full-jitter
+    /// delay; offline, says so and waits for the `online` event instead.
+    pub fn schedule(&mut self, state: RwSignal<ConnectionState>, connect: impl FnOnce() + 'static) {
+        self.cancel();
+        let online = window().navigator().on_line();
+        state.set(if online { ConnectionState::Reconnecting } else { ConnectionState::Offline });
+        if !online {
+            return;
+        }
+        let delay = self.backoff.delay(self.attempt, js_sys::Math::random());
+        self.attempt = self.attempt.saturating_add(1);
+        self.timer = set_timeout_with_handle(connect, delay).ok();
+    }
+
+    pub fn cancel(&mut self) {
+        if let Some(timer) = self.timer.take() {
+            timer.clear();
+        }
+    }
+}
+
+/// A binding's client, as [`keep_connected`] drives it.
+pub trait Reconnecting: Clone + 'static {
+    fn connect(&self);
+    /// Closes the browser object, its listeners and any pending retry.
+    fn close(&self);
+    fn is_open(&self) -> bool;
+    fn state(&self) -> RwSignal<ConnectionState>;
+}
+
+/// Connects `client` now and keeps it connected until the owner is cleaned up.
+pub fn keep_connected<C: Reconnecting>(client: C) {
+    client.connect();
+    let me = client.clone();
+    let _ = use_event_listener(window(), ev::online, move |_| {
+        if !me.is_open() {
+            me.connect();
+        }
+    });
+    let me = client.clone();
+    let _ = use_event_listener(window(), ev::offline, move |_| {
+        me.close();
+        me.state().set(ConnectionState::Offline);
+    });
+    // Clients are not `Send`; keep this one in a local-only slot owned by this scope.
+    let owned = StoredValue::new_local(Some(client));
+    on_cleanup(move || {
+        if let Some(client) = owned.try_update_value(Option::take).flatten() {
+            client.close();
+        }
+    });
+}

@@ -1,32 +1,23 @@
-//! Live updates: a transport's messages, decoded, routed and carried out on
-//! the query cache, the toasts and the router.
+//! Live updates: picks the transport the server names, decodes its messages,
+//! routes them, and carries out the result on the cache ([`super::actions`]),
+//! the toasts and the router.
 
 use std::rc::Rc;
 
-use budtags_wire::{License, Me, PackageFilter, PusherConfig, RealtimeConfig, RealtimeDriver, RealtimeEvent};
+use budtags_wire::{License, Me, PusherConfig, RealtimeConfig, RealtimeDriver, RealtimeEvent};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_fetch::QueryClient;
 use leptos_router::hooks::use_navigate;
 
 use super::{
     ConnectionState,
+    actions::apply,
     pusher::{Echo, Pusher, PusherOptions, PusherState},
-    router::{CacheAction, Incoming, RouteContext, route},
+    router::{Incoming, RouteContext, route},
     sse::use_event_source,
     websocket::use_websocket,
 };
-use crate::{
-    api::{get_json, packages::PackagesKey},
-    backoff::Backoff,
-    query::{
-        invalidate::{Refetch, invalidate_packages},
-        patch::{self, Patched},
-        recent_changes,
-        scopes::{self, Fetched},
-    },
-    settings::Monitored,
-    toast::Toasts,
-};
+use crate::{api::get_json, backoff::Backoff, settings::Monitored, toast::Toasts};
 
 /// Every named SSE event: the stream's own two plus one per event type.
 const SSE_EVENTS: [&str; 11] = {
@@ -217,35 +208,4 @@ pub fn LiveNavigator() -> impl IntoView {
             navigate(&path, Default::default());
         }
     });
-}
-
-/// Carries out one cache action.
-pub fn apply(client: QueryClient, action: CacheAction) {
-    match action {
-        CacheAction::PatchPackage { license, package } => {
-            recent_changes(|recent| recent.record(&license, &package));
-            for filter in PackageFilter::ALL {
-                let key = PackagesKey { license: license.clone(), filter };
-                client.update_query(scopes::packages(), &key, |cached| {
-                    let changed = match cached {
-                        Some(Fetched { result: Ok(list), .. }) => {
-                            patch::apply(list, filter, &package) != Patched::Unchanged
-                        }
-                        _ => false,
-                    };
-                    if !changed {
-                        client.untrack_update_query();
-                    }
-                });
-            }
-        }
-        CacheAction::InvalidatePackages { license } => invalidate_packages(client, &license, Refetch::Active),
-        CacheAction::InvalidateAllPackages => client.invalidate_query_scope(scopes::packages()),
-        // Labels, transfers and jobs have no cached queries yet (the workspaces
-        // issue adds them); until then there is nothing to refresh.
-        CacheAction::InvalidateLabels { .. }
-        | CacheAction::InvalidateTransfer { .. }
-        | CacheAction::PatchJobProgress { .. }
-        | CacheAction::FinishJob { .. } => {}
-    }
 }

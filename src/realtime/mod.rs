@@ -5,8 +5,10 @@
 //! - [`reconnect`]: the reconnect timer and network events the SSE and /ws bindings share.
 //! - [`sse`]: the EventSource binding, with `Last-Event-ID` resume.
 //! - [`pusher`]: the Pusher protocol client with an Echo-shaped API.
+//! - [`actions`]: the router's cache actions carried out on leptos-fetch.
 //! - [`live`]: wires a transport to the router and the query cache.
 
+pub mod actions;
 pub mod live;
 pub mod pusher;
 pub mod reconnect;

@@ -24,9 +24,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
+        Some("test-sockudo") => test_sockudo(),
         Some("setup") => tools::ensure(true),
         _ => {
-            eprintln!("usage: cargo xtask <run [server flags…] | test | setup>");
+            eprintln!("usage: cargo xtask <run [server flags…] | test | test-sockudo | setup>");
             return ExitCode::from(2);
         }
     };
@@ -81,6 +82,19 @@ fn test() -> Result<(), String> {
     step("tests (unit, API and headless Chromium)", &mut tests)?;
     println!("\nAll checks passed in {:.0?}.", started.elapsed());
     Ok(())
+}
+
+/// Our Pusher client against Sockudo, a Pusher-protocol server from crates.io
+/// (installed once; it needs protoc). Kept out of `test`: the build is long.
+fn test_sockudo() -> Result<(), String> {
+    tools::ensure(true)?;
+    let sockudo = tools::ensure_sockudo()?;
+    build_web()?;
+    let mut cmd = cargo();
+    cmd.args(["test", "--package", "budtags-web", "--test", "sockudo", "--", "--ignored"])
+        .env("BUDTAGS_DIST", root().join("dist"))
+        .env("SOCKUDO", sockudo);
+    step("our Pusher client against Sockudo", &mut cmd)
 }
 
 /// `trunk build --release --offline`: trunk never downloads a tool.

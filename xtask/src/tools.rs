@@ -102,6 +102,24 @@ fn ensure_chromium() -> Result<(), String> {
     apt_install("Chromium and ChromeDriver", &["chromium", "chromium-driver"])
 }
 
+/// The Sockudo binary (crates.io), installed with protoc when missing.
+pub fn ensure_sockudo() -> Result<PathBuf, String> {
+    let installed = cargo_bin("sockudo");
+    if installed.exists() {
+        return Ok(installed);
+    }
+    if output("protoc", &["--version"]).is_none() {
+        apt_install("protoc (for Sockudo)", &["protobuf-compiler", "pkg-config", "libssl-dev"])?;
+    }
+    step(
+        "install Sockudo from crates.io (long, once)",
+        Command::new("cargo").args(["install", "sockudo", "--version", SOCKUDO_VERSION]),
+    )?;
+    Ok(installed)
+}
+
+const SOCKUDO_VERSION: &str = "5.2.0";
+
 /// `apt-get update` then `apt-get install` (through sudo unless root).
 fn apt_install(what: &str, packages: &[&str]) -> Result<(), String> {
     let root_user = output("id", &["-u"]).as_deref() == Some("0");

@@ -16,7 +16,7 @@ use std::{
 };
 
 use budtags_server::realtime::{Broadcast, ExternalServer, RealtimeSettings};
-use budtags_wire::{PackageFilter, RealtimeDriver};
+use budtags_wire::RealtimeDriver;
 use support::{Browser, TestServer};
 
 const LICENSE: &str = "C11-0000090-LIC";
@@ -73,22 +73,13 @@ async fn our_client_receives_changes_through_sockudo() {
 
     let page = format!("{}/licenses/{LICENSE}/packages", server.url);
     browser.client.goto(&page).await.unwrap();
-    let login = "const done = arguments[0];
-        fetch('/api/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ email: 'operator@greenleaf.test', password: 'budtags' }) }).then(r => done(r.status));";
-    assert_eq!(browser.client.execute_async(login, vec![]).await.unwrap(), serde_json::json!(200));
+    browser.sign_in("operator@greenleaf.test").await;
     browser.client.goto(&page).await.unwrap();
     browser.wait_text("[data-testid=connection]", WAIT, |t| t == "Live").await;
     assert!(server.seen("/app/").is_empty(), "the page connected to Sockudo, not to our server");
     assert!(server.seen("/broadcasting/auth").iter().any(|s| s.status == 200), "channels signed by us");
 
-    let list = server
-        .state
-        .store
-        .call(|c| Ok(budtags_server::db::packages::list(c, LICENSE, PackageFilter::Active)?))
-        .await
-        .unwrap();
-    let id = list[1].id;
+    let id = server.active_ids(LICENSE).await[1];
     let cell = format!("tr[data-id='{id}'] [data-testid=quantity]");
     browser.wait_text(&cell, WAIT, |t| !t.is_empty()).await;
     server.set_quantity(id, 31.0).await;

@@ -7,32 +7,16 @@ mod support;
 use std::time::{Duration, Instant};
 
 use budtags_server::realtime::settings::RealtimeSettings;
-use budtags_wire::{PackageFilter, RealtimeDriver};
+use budtags_wire::RealtimeDriver;
 use support::{Browser, TestServer};
 
 const LICENSE: &str = "C11-0000090-LIC";
 const WAIT: Duration = Duration::from_secs(20);
 
-async fn active_id(server: &TestServer, index: usize) -> i64 {
-    let list = server
-        .state
-        .store
-        .call(|c| Ok(budtags_server::db::packages::list(c, LICENSE, PackageFilter::Active)?))
-        .await
-        .unwrap();
-    list[index].id
-}
-
 async fn open_signed_in(server: &TestServer, browser: &Browser, email: &str) {
     let page = format!("{}/licenses/{LICENSE}/packages", server.url);
     browser.client.goto(&page).await.unwrap();
-    let login = format!(
-        "const done = arguments[0];
-         fetch('/api/login', {{ method: 'POST', headers: {{ 'Content-Type': 'application/json' }},
-           body: JSON.stringify({{ email: '{email}', password: 'budtags' }}) }}).then(r => done(r.status));"
-    );
-    let status = browser.client.execute_async(&login, vec![]).await.unwrap();
-    assert_eq!(status, serde_json::json!(200), "demo sign-in");
+    browser.sign_in(email).await;
     browser.client.goto(&page).await.unwrap();
 }
 
@@ -51,7 +35,7 @@ async fn pusher_channels_deliver_changes_and_catch_up_after_a_drop() {
         "SSE was not used"
     );
 
-    let id = active_id(&server, 2).await;
+    let id = server.active_ids(LICENSE).await[2];
     let cell = format!("tr[data-id='{id}'] [data-testid=quantity]");
     browser.wait_text(&cell, WAIT, |t| !t.is_empty()).await;
     server.set_quantity(id, 55.0).await;
@@ -84,7 +68,7 @@ async fn the_raw_websocket_delivers_changes() {
     browser.wait_text("[data-testid=connection]", WAIT, |t| t == "Live").await;
     assert!(!server.seen("/ws").is_empty(), "connected through /ws");
 
-    let id = active_id(&server, 4).await;
+    let id = server.active_ids(LICENSE).await[4];
     let cell = format!("tr[data-id='{id}'] [data-testid=quantity]");
     browser.wait_text(&cell, WAIT, |t| !t.is_empty()).await;
     server.set_quantity(id, 12.0).await;

@@ -1,10 +1,11 @@
 //! What the SSE and raw WebSocket bindings share: one reconnect timer with
 //! full-jitter backoff, and a client kept connected for its owner's lifetime
 //! (reconnect at once on `online`, close and say "Offline" on `offline`,
-//! close on cleanup).
+//! close on cleanup), and the listener bookkeeping all three bindings use.
 
 use leptos::{ev, prelude::*};
 use leptos_use_event_listener::use_event_listener;
+use wasm_bindgen::{JsCast, closure::Closure};
 
 use super::ConnectionState;
 use crate::backoff::Backoff;
@@ -74,4 +75,20 @@ pub fn keep_connected<C: Reconnecting>(client: C) {
             client.close();
         }
     });
+}
+
+/// The JS callbacks a binding registered on its browser object; dropping
+/// them (on close) releases the Rust side.
+pub type Listeners = Vec<Closure<dyn FnMut(web_sys::Event)>>;
+
+/// Adds `handler` for `name` events on `target` and keeps its closure.
+pub fn listen(
+    target: &web_sys::EventTarget,
+    name: &str,
+    listeners: &mut Listeners,
+    handler: Box<dyn FnMut(web_sys::Event)>,
+) {
+    let closure = Closure::wrap(handler);
+    let _ = target.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+    listeners.push(closure);
 }

@@ -8,12 +8,12 @@
 use std::{cell::RefCell, rc::Rc};
 
 use leptos::prelude::*;
-use wasm_bindgen::{JsCast, closure::Closure};
+use wasm_bindgen::JsCast;
 use web_sys::{EventSource, MessageEvent};
 
 use super::{
     ConnectionState,
-    reconnect::{Reconnecting, Retry, keep_connected},
+    reconnect::{Listeners, Reconnecting, Retry, keep_connected, listen},
 };
 
 /// Handles one named event: `(event name, event id, data)`.
@@ -25,7 +25,7 @@ struct Inner {
     on_message: OnMessage,
     state: RwSignal<ConnectionState>,
     source: Option<EventSource>,
-    listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+    listeners: Listeners,
     retry: Retry,
     last_id: Option<String>,
 }
@@ -50,11 +50,8 @@ impl Client {
             inner.state.set(ConnectionState::Connecting);
         }
         let events = inner.events;
-        let mut listen = |name: &str, f: Box<dyn FnMut(web_sys::Event)>| {
-            let closure = Closure::wrap(f);
-            let _ = source.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
-            inner.listeners.push(closure);
-        };
+        let mut listen =
+            |name: &str, f: Box<dyn FnMut(web_sys::Event)>| listen(&source, name, &mut inner.listeners, f);
         let me = self.clone();
         listen("open", Box::new(move |_| me.on_open()));
         let me = self.clone();

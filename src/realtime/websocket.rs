@@ -8,12 +8,12 @@ use std::{cell::RefCell, rc::Rc};
 use budtags_wire::{EventEnvelope, RealtimeEvent};
 use leptos::prelude::*;
 use serde::Deserialize;
-use wasm_bindgen::{JsCast, closure::Closure};
+use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, WebSocket};
 
 use super::{
     ConnectionState,
-    reconnect::{Reconnecting, Retry, keep_connected},
+    reconnect::{Listeners, Reconnecting, Retry, keep_connected, listen},
     router::Incoming,
 };
 
@@ -42,7 +42,7 @@ struct Inner {
     on_incoming: Rc<dyn Fn(Incoming)>,
     state: RwSignal<ConnectionState>,
     socket: Option<WebSocket>,
-    listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+    listeners: Listeners,
     retry: Retry,
     last_id: Option<u64>,
 }
@@ -63,11 +63,8 @@ impl Client {
             self.retry_later();
             return;
         };
-        let mut listen = |name: &str, f: Box<dyn FnMut(web_sys::Event)>| {
-            let closure = Closure::wrap(f);
-            let _ = socket.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
-            inner.listeners.push(closure);
-        };
+        let mut listen =
+            |name: &str, f: Box<dyn FnMut(web_sys::Event)>| listen(&socket, name, &mut inner.listeners, f);
         let me = self.clone();
         listen(
             "open",

@@ -117,6 +117,14 @@ impl TestServer {
         Self { url, state, requests, block_events, sent, stop: Some(stop), _dir: dir }
     }
 
+    /// The ids of a license's active packages, in the server's order.
+    pub async fn active_ids(&self, license: &'static str) -> Vec<i64> {
+        let filter = budtags_wire::PackageFilter::Active;
+        let list =
+            self.state.store.call(move |c| Ok(budtags_server::db::packages::list(c, license, filter)?));
+        list.await.unwrap().into_iter().map(|p| p.id).collect()
+    }
+
     /// Requests so far whose path starts with `prefix`.
     pub fn seen(&self, prefix: &str) -> Vec<Seen> {
         self.requests.lock().unwrap().iter().filter(|s| s.path.starts_with(prefix)).cloned().collect()
@@ -340,6 +348,18 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Signs in as a demo user (password `budtags`) from the open page, as the
+    /// app's own fetches would: the session cookie lands in this browser.
+    pub async fn sign_in(&self, email: &str) {
+        let login = format!(
+            "const done = arguments[0];
+             fetch('/api/login', {{ method: 'POST', headers: {{ 'Content-Type': 'application/json' }},
+               body: JSON.stringify({{ email: '{email}', password: 'budtags' }}) }}).then(r => done(r.status));"
+        );
+        let status = self.client.execute_async(&login, vec![]).await.unwrap();
+        assert_eq!(status, json!(200), "demo sign-in as {email}");
     }
 
     pub async fn eval(&self, script: &str) -> serde_json::Value {

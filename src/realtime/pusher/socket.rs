@@ -13,10 +13,13 @@ use gloo_net::http::Request;
 use leptos::{ev, prelude::*, task::spawn_local};
 use leptos_use_event_listener::use_event_listener;
 use serde_json::Value;
-use wasm_bindgen::{JsCast, closure::Closure};
+use wasm_bindgen::JsCast;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-use crate::backoff::Backoff;
+use crate::{
+    backoff::Backoff,
+    realtime::reconnect::{Listeners, listen},
+};
 
 /// The connection's state, as pusher-js names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,7 +63,7 @@ struct Inner {
     options: PusherOptions,
     state: RwSignal<PusherState>,
     socket: Option<WebSocket>,
-    listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+    listeners: Listeners,
     socket_id: Option<String>,
     activity: Activity,
     activity_timeout: std::time::Duration,
@@ -179,11 +182,8 @@ impl Pusher {
             inner.state.set(PusherState::Connecting);
         }
         inner.connect_started = js_sys::Date::now();
-        let mut listen = |name: &str, f: Box<dyn FnMut(web_sys::Event)>| {
-            let closure = Closure::wrap(f);
-            let _ = socket.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
-            inner.listeners.push(closure);
-        };
+        let mut listen =
+            |name: &str, f: Box<dyn FnMut(web_sys::Event)>| listen(&socket, name, &mut inner.listeners, f);
         let me = self.clone();
         listen(
             "message",

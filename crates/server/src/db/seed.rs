@@ -94,7 +94,13 @@ pub fn seed_if_empty(conn: &mut Connection, packages_per_license: usize) -> rusq
                     _ => rng.u32(28..2000) as f64,
                 };
                 let finished = rng.u8(..100) < 20;
-                let quantity = if finished { 0.0 } else { (original * rng.f64() * 100.0).round() / 100.0 };
+                // Items counted `Each` stay whole.
+                let remaining = original * rng.f64();
+                let quantity = match (finished, unit) {
+                    (true, _) => 0.0,
+                    (false, "Each") => remaining.round(),
+                    (false, _) => (remaining * 100.0).round() / 100.0,
+                };
                 let day_of_year = rng.u32(1..300);
                 let packaged = date(day_of_year);
                 let modified = format!(

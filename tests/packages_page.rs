@@ -59,11 +59,8 @@ async fn a_change_on_the_server_appears_without_a_reload() {
     // Quantity zero finishes the package: it leaves the active list...
     server.set_quantity(target.id, 0.0).await;
     let gone = format!("return document.querySelector(\"tr[data-id='{}']\") === null", target.id);
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while browser.eval(&gone).await != serde_json::json!(true) {
-        assert!(std::time::Instant::now() < deadline, "finished package still listed as active");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let what = "finished package still listed as active";
+    browser.wait_js(&gone, serde_json::json!(true), Duration::from_secs(5), what).await;
     let active = server_list(&server, PackageFilter::Active).await.len();
     browser.wait_text("[data-testid=count]", WAIT, |t| t == format!("{active} packages")).await;
     assert_eq!(

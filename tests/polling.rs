@@ -35,11 +35,7 @@ async fn open_scaled(server: &TestServer, browser: &Browser) {
 /// the request log is complete before counting.
 async fn settle(browser: &Browser) {
     let idle = "return document.querySelector('[data-testid=refreshing]').classList.contains('hidden')";
-    let deadline = Instant::now() + WAIT;
-    while browser.eval(idle).await != serde_json::json!(true) {
-        assert!(Instant::now() < deadline, "a fetch never finished");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    browser.wait_js(idle, serde_json::json!(true), WAIT, "a fetch never finished").await;
     tokio::time::sleep(Duration::from_millis(100)).await;
 }
 

@@ -14,8 +14,10 @@ async fn publish(server: &TestServer, event: RealtimeEvent) {
     server.state.events.change(move |_, _| Ok(((), vec![event]))).await.unwrap();
 }
 
+const TOAST_COUNT: &str = "return document.querySelectorAll('[data-testid=toasts] li').length";
+
 async fn toast_count(browser: &Browser) -> u64 {
-    browser.eval("return document.querySelectorAll('[data-testid=toasts] li').length").await.as_u64().unwrap()
+    browser.eval(TOAST_COUNT).await.as_u64().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -66,17 +68,16 @@ async fn a_label_decision_is_toasted_announced_and_can_be_dismissed() {
         .click()
         .await
         .unwrap();
-    let deadline = Instant::now() + WAIT;
-    while toast_count(&browser).await != 1 {
-        assert!(Instant::now() < deadline, "dismiss did not remove the toast");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    browser.wait_js(TOAST_COUNT, serde_json::json!(1), WAIT, "dismiss did not remove the toast").await;
     // The error toast closes by itself after its 8 s.
-    let deadline = Instant::now() + Duration::from_secs(12);
-    while toast_count(&browser).await != 0 {
-        assert!(Instant::now() < deadline, "the toast never closed by itself");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    browser
+        .wait_js(
+            TOAST_COUNT,
+            serde_json::json!(0),
+            Duration::from_secs(12),
+            "the toast never closed by itself",
+        )
+        .await;
     browser.close().await;
 }
 
@@ -158,10 +159,8 @@ async fn inventory_changes_toast_only_for_licenses_the_person_monitors() {
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(toast_count(&browser).await, 1);
     // Inventory toasts close after 3 s.
-    let deadline = Instant::now() + Duration::from_secs(6);
-    while toast_count(&browser).await != 0 {
-        assert!(Instant::now() < deadline, "the inventory toast stayed");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    browser
+        .wait_js(TOAST_COUNT, serde_json::json!(0), Duration::from_secs(6), "the inventory toast stayed")
+        .await;
     browser.close().await;
 }

@@ -362,6 +362,15 @@ impl Browser {
         assert_eq!(status, json!(200), "demo sign-in as {email}");
     }
 
+    /// Waits until `script` returns `expected`; fails with `what` after `timeout`.
+    pub async fn wait_js(&self, script: &str, expected: serde_json::Value, timeout: Duration, what: &str) {
+        let deadline = Instant::now() + timeout;
+        while self.eval(script).await != expected {
+            assert!(Instant::now() < deadline, "timed out after {timeout:?}: {what}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn eval(&self, script: &str) -> serde_json::Value {
         self.client.execute(script, vec![]).await.unwrap()
     }

@@ -79,7 +79,16 @@ mod tests {
     }
 
     fn job_with(status: JobStatus) -> Job {
-        Job { id: "j1".into(), status, progress: 40, error: None, result_url: None }
+        Job {
+            id: "j1".into(),
+            status,
+            progress: 40,
+            error: None,
+            result_url: None,
+            label_ids: vec![1],
+            created_by: "Ana".into(),
+            created_at: "2026-11-26T10:00:00+00:00".into(),
+        }
     }
 
     #[test]

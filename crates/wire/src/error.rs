@@ -1,5 +1,7 @@
 //! The JSON error body: `{"error": {"code": "...", "message": "..."}}`.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// Machine-readable error kinds. Each maps to exactly one HTTP status on the server.
@@ -26,11 +28,19 @@ pub struct ErrorDetail {
     pub code: ErrorCode,
     /// A sentence a person can read; never internal details.
     pub message: String,
+    /// Per-field messages for a form (field name as in the request body).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
 }
 
 impl ErrorBody {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { error: ErrorDetail { code, message: message.into() } }
+        Self { error: ErrorDetail { code, message: message.into(), fields: BTreeMap::new() } }
+    }
+
+    /// A bad request with a message per field.
+    pub fn invalid(message: impl Into<String>, fields: BTreeMap<String, String>) -> Self {
+        Self { error: ErrorDetail { code: ErrorCode::BadRequest, message: message.into(), fields } }
     }
 }
 

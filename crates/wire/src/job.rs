@@ -28,4 +28,16 @@ pub struct Job {
     pub error: Option<String>,
     /// Where the printable label sheet is, once completed.
     pub result_url: Option<String>,
+    /// The labels on the sheet.
+    pub label_ids: Vec<i64>,
+    pub created_by: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// `POST /api/jobs` body: approved labels of the signed-in organization, 1–500 of them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewJob {
+    pub label_ids: Vec<i64>,
 }

@@ -9,6 +9,7 @@
 //! - [`license`]: licenses and organizations.
 //! - [`package`]: Metrc packages, the list envelope and the Active/Inactive filter.
 //! - [`transfer`]: incoming transfers (deliveries).
+//! - [`label`]: labels awaiting approval and the decisions on them.
 //! - [`job`]: label-generation jobs.
 //! - [`event`]: realtime events the server broadcasts.
 //! - [`realtime`]: the runtime transport choice and the replay answer.
@@ -18,6 +19,7 @@
 pub mod error;
 pub mod event;
 pub mod job;
+pub mod label;
 pub mod license;
 pub mod package;
 pub mod realtime;
@@ -26,9 +28,10 @@ pub mod transfer;
 
 pub use error::{ErrorBody, ErrorCode};
 pub use event::{EventEnvelope, RealtimeEvent};
-pub use job::{Job, JobStatus};
+pub use job::{Job, JobStatus, NewJob};
+pub use label::{Label, LabelStatus, Rejection};
 pub use license::License;
-pub use package::{Item, Package, PackageFilter, PackageList};
+pub use package::{Item, Package, PackageChange, PackageFilter, PackageList};
 pub use realtime::{PusherConfig, RealtimeConfig, RealtimeDriver, Replay};
 pub use session::{Credentials, Me, Role};
-pub use transfer::{ShipmentPackageState, Transfer};
+pub use transfer::{CheckIn, CheckInResult, ShipmentPackageState, Transfer, TransferDetail, TransferPackage};

@@ -30,6 +30,22 @@ pub struct Package {
     pub revision: u64,
 }
 
+/// One change in a package's history (`GET /api/packages/{id}/history`, newest first).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PackageChange {
+    pub revision: u64,
+    /// RFC 3339.
+    pub at: String,
+    /// `created`, `adjusted`, `finished`, `checked-in`, …
+    pub kind: String,
+    pub quantity: f64,
+    /// The quantity delta (0 when created or finished).
+    pub change: f64,
+    /// Who made it: a person's name, or `Simulator`.
+    pub by: String,
+}
+
 /// The item (product) a package holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]

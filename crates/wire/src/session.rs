@@ -13,6 +13,27 @@ pub enum Role {
     Viewer,
 }
 
+impl Role {
+    /// Approve or reject labels.
+    pub fn can_decide_labels(self) -> bool {
+        self == Role::Approver
+    }
+
+    /// Check packages in, generate label sheets, adjust quantities.
+    pub fn can_operate(self) -> bool {
+        matches!(self, Role::Approver | Role::Operator)
+    }
+
+    /// How the role is shown to people.
+    pub fn title(self) -> &'static str {
+        match self {
+            Role::Approver => "Staff approver",
+            Role::Operator => "Check-in operator",
+            Role::Viewer => "Viewer",
+        }
+    }
+}
+
 /// `POST /api/login` body.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Credentials {

@@ -8,9 +8,14 @@ use leptos_router::{
 
 use crate::{
     browser::provide_browser_env,
-    pages::{home::Home, not_found::NotFound, packages::PackagesPage},
+    pages::{
+        home::Home, job_detail::JobPage, jobs::JobsPage, labels::LabelsPage, login::LoginPage,
+        not_found::NotFound, package_detail::PackagePage, packages::PackagesPage,
+        transfer_detail::TransferPage, transfers::IncomingTransfersPage,
+    },
     query::provide_query_client,
     realtime::live::{LiveNavigator, provide_live_updates},
+    session::provide_session,
     settings::provide_settings,
     toast::{Toaster, provide_toasts},
     ui::shell::Shell,
@@ -19,6 +24,7 @@ use crate::{
 #[component]
 pub fn App() -> impl IntoView {
     let client = provide_query_client();
+    provide_session();
     provide_browser_env();
     let toasts = provide_toasts();
     let monitored = provide_settings();
@@ -29,7 +35,14 @@ pub fn App() -> impl IntoView {
             <Shell>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
+                    <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/licenses/:license/packages") view=PackagesPage />
+                    <Route path=path!("/packages/:id") view=PackagePage />
+                    <Route path=path!("/transfers/incoming") view=IncomingTransfersPage />
+                    <Route path=path!("/transfers/:id") view=TransferPage />
+                    <Route path=path!("/labels") view=LabelsPage />
+                    <Route path=path!("/jobs") view=JobsPage />
+                    <Route path=path!("/jobs/:id") view=JobPage />
                 </Routes>
             </Shell>
         </Router>

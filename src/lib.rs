@@ -6,6 +6,7 @@
 //! - [`realtime`]: event transports and the pure event router.
 //! - [`backoff`]: full-jitter exponential delays, for retries and reconnects.
 //! - [`browser`]: the browser environment (visibility, online) as signals.
+//! - [`session`]: who is signed in and what their role allows.
 //! - [`settings`]: the person's settings (monitored licenses), in localStorage.
 //! - [`toast`]: toasts (pure queue + host component).
 //! - [`ui`]: shared components; [`pages`]: one file per page.
@@ -20,6 +21,7 @@ pub mod browser;
 pub mod pages;
 pub mod query;
 pub mod realtime;
+pub mod session;
 pub mod settings;
 pub mod toast;
 pub mod ui;

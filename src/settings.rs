@@ -54,3 +54,16 @@ pub fn provide_settings() -> Monitored {
 pub fn use_monitored() -> Monitored {
     expect_context::<Monitored>()
 }
+
+/// The license the person is working in, remembered across reloads.
+/// TODO(session helper): persist in localStorage and check it against the organization's licenses.
+#[derive(Clone, Copy)]
+pub struct CurrentLicense(pub RwSignal<Option<String>>);
+
+pub fn use_current_license() -> CurrentLicense {
+    use_context::<CurrentLicense>().unwrap_or_else(|| {
+        let current = CurrentLicense(RwSignal::new(None));
+        provide_context(current);
+        current
+    })
+}

@@ -3,11 +3,11 @@
 
 pub mod packages;
 
-use std::time::Duration;
+use std::{cell::RefCell, collections::BTreeMap, time::Duration};
 
 use budtags_wire::ErrorBody;
-use gloo_net::http::{Request, Response};
-use serde::de::DeserializeOwned;
+use gloo_net::http::{Method, Request, RequestBuilder, Response};
+use serde::{Serialize, de::DeserializeOwned};
 use web_sys::RequestCache;
 
 use crate::query::retry::RetryPolicy;
@@ -17,6 +17,9 @@ use crate::query::retry::RetryPolicy;
 pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
+    /// A form the server refused: a message per field (request-body names).
+    #[error("{message}")]
+    Invalid { message: String, fields: BTreeMap<String, String> },
     #[error("Your session has ended; please sign in again.")]
     Unauthorized,
     #[error("{0}")]
@@ -43,9 +46,12 @@ impl ApiError {
     /// Builds the error for a non-success response from its status, body and
     /// `Retry-After` header. Pure, so it is tested natively.
     pub fn from_response(status: u16, body: &str, retry_after: Option<&str>) -> ApiError {
-        let message = serde_json::from_str::<ErrorBody>(body)
-            .map(|b| b.error.message)
-            .unwrap_or_else(|_| format!("HTTP {status}"));
+        let (message, fields) = serde_json::from_str::<ErrorBody>(body)
+            .map(|b| (b.error.message, b.error.fields))
+            .unwrap_or_else(|_| (format!("HTTP {status}"), BTreeMap::new()));
+        if matches!(status, 400 | 422) && !fields.is_empty() {
+            return ApiError::Invalid { message, fields };
+        }
         let retry_after = retry_after.and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
         match status {
             400 | 422 => ApiError::BadRequest(message),
@@ -68,6 +74,54 @@ pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
         .await
         .map_err(|e| network_error(e.to_string()))?;
     decode(response).await
+}
+
+thread_local! {
+    /// The signed-in session's CSRF token, sent as `X-CSRF-TOKEN` on every
+    /// state-changing request (set by the session module on sign-in).
+    static CSRF_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Remembers (or forgets, on sign-out) the session's CSRF token.
+pub fn set_csrf_token(token: Option<String>) {
+    CSRF_TOKEN.with(|t| *t.borrow_mut() = token);
+}
+
+/// A state-changing request (`POST`, `PATCH`, `DELETE`) with an optional JSON
+/// body and the CSRF header; decodes the JSON answer or the server's error.
+pub async fn send_json<B: Serialize, T: DeserializeOwned>(
+    method: Method,
+    url: &str,
+    body: Option<&B>,
+) -> Result<T, ApiError> {
+    let response = send(method, url, body).await?;
+    decode(response).await
+}
+
+/// Like [`send_json`] for answers without a body worth reading (`204`).
+pub async fn send_empty<B: Serialize>(method: Method, url: &str, body: Option<&B>) -> Result<(), ApiError> {
+    let response = send(method, url, body).await?;
+    if response.ok() {
+        return Ok(());
+    }
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    Err(ApiError::from_response(status, &text, response.headers().get("retry-after").as_deref()))
+}
+
+async fn send<B: Serialize>(method: Method, url: &str, body: Option<&B>) -> Result<Response, ApiError> {
+    if !online() {
+        return Err(ApiError::Offline);
+    }
+    let mut request = RequestBuilder::new(url).method(method).header("Accept", "application/json");
+    if let Some(token) = CSRF_TOKEN.with(|t| t.borrow().clone()) {
+        request = request.header("X-CSRF-TOKEN", &token);
+    }
+    let request = match body {
+        Some(body) => request.json(body).map_err(|e| ApiError::Decode(e.to_string()))?,
+        None => request.build().map_err(|e| ApiError::Decode(e.to_string()))?,
+    };
+    request.send().await.map_err(|e| network_error(e.to_string()))
 }
 
 /// The answer to a conditional GET.
@@ -154,6 +208,17 @@ mod tests {
     fn survives_a_body_that_is_not_ours() {
         let err = ApiError::from_response(502, "<html>Bad gateway</html>", None);
         assert_eq!(err, ApiError::Server { status: 502, message: "HTTP 502".into() });
+    }
+
+    #[test]
+    fn keeps_field_errors() {
+        let body =
+            r#"{"error":{"code":"bad_request","message":"Check the form.","fields":{"reason":"Say why."}}}"#;
+        let ApiError::Invalid { message, fields } = ApiError::from_response(400, body, None) else {
+            panic!("expected Invalid");
+        };
+        assert_eq!(message, "Check the form.");
+        assert_eq!(fields["reason"], "Say why.");
     }
 
     #[test]

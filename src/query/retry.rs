@@ -36,6 +36,7 @@ impl RetryPolicy {
             | ApiError::Network(_)
             | ApiError::Server { .. } => Some(jittered),
             ApiError::BadRequest(_)
+            | ApiError::Invalid { .. }
             | ApiError::Unauthorized
             | ApiError::Forbidden(_)
             | ApiError::NotFound(_)

@@ -193,6 +193,16 @@ const ECHO_EVENTS: [&str; 9] = [
     "JobFailed",
 ];
 
+/// Follows one more channel (`transfer.7`, `job.abc`) while the calling
+/// component lives: on Pusher it subscribes to `private-{channel}` with the
+/// app's listeners and leaves it on cleanup, and follows the new name when the
+/// signal changes; SSE and `/ws` already carry every event of the organization,
+/// so there it does nothing.
+/// TODO(session helper): implement for Pusher.
+pub fn use_follow_channel(channel: impl Fn() -> Option<String> + Send + Sync + 'static) {
+    let _ = channel;
+}
+
 pub fn use_live_connection() -> Signal<ConnectionState> {
     expect_context::<LiveConnection>().state
 }

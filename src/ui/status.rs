@@ -21,7 +21,7 @@ pub fn Loading(#[prop(into)] what: String) -> impl IntoView {
 pub fn ErrorPanel(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>) -> impl IntoView {
     let title = match error {
         ApiError::NotFound(_) => "Not found",
-        ApiError::BadRequest(_) => "That request was not valid",
+        ApiError::BadRequest(_) | ApiError::Invalid { .. } => "That request was not valid",
         ApiError::Network(_) => "Cannot reach the server",
         ApiError::Offline => "You are offline",
         _ => "Something went wrong",

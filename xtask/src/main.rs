@@ -100,7 +100,12 @@ fn test_sockudo() -> Result<(), String> {
 /// `trunk build --release --offline`: trunk never downloads a tool.
 fn build_web() -> Result<(), String> {
     let mut cmd = Command::new(tools::trunk());
-    cmd.args(["build", "--release", "--offline"]).current_dir(root());
+    // trunk finds wasm-opt on PATH: ours (binaryen 132) first.
+    let path = env::var_os("PATH").unwrap_or_default();
+    let mut dirs = vec![tools::binaryen_bin()];
+    dirs.extend(env::split_paths(&path));
+    let path = env::join_paths(dirs).map_err(|e| format!("PATH: {e}"))?;
+    cmd.args(["build", "--release", "--offline"]).env("PATH", path).current_dir(root());
     step("build the web app (release)", &mut cmd)
 }
 

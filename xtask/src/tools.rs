@@ -16,6 +16,7 @@ pub fn ensure(browser: bool) -> Result<(), String> {
     ensure_wasm_target()?;
     ensure_trunk()?;
     ensure_wasm_bindgen()?;
+    ensure_wasm_opt()?;
     if browser {
         ensure_chromium()?;
     }
@@ -93,6 +94,54 @@ fn ensure_wasm_bindgen() -> Result<(), String> {
         &format!("install wasm-bindgen-cli {wanted} (about 3 minutes, once)"),
         Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &wanted, "--force"]),
     )
+}
+
+/// binaryen's release on npm: Debian's wasm-opt 108 produces modules that do
+/// not start in current Chromium; 132 works.
+const BINARYEN_VERSION: &str = "132.0.0";
+
+/// Where binaryen's `wasm-opt` lives once installed (prepended to trunk's PATH).
+pub fn binaryen_bin() -> PathBuf {
+    root().join("target").join("tools").join(format!("binaryen-{BINARYEN_VERSION}")).join("bin")
+}
+
+/// binaryen from the npm registry (its tools are Node scripts around the
+/// WebAssembly build): `npm pack`, then unpack into `target/tools`. Node and
+/// npm come from apt when missing.
+fn ensure_wasm_opt() -> Result<(), String> {
+    let bin = binaryen_bin();
+    let wasm_opt = bin.join("wasm-opt");
+    let wanted = format!("wasm-opt version {}", BINARYEN_VERSION.split('.').next().unwrap_or_default());
+    let version = output(&wasm_opt.to_string_lossy(), &["--version"]).unwrap_or_default();
+    if version.starts_with(&wanted) {
+        return Ok(());
+    }
+    if output("npm", &["--version"]).is_none() {
+        apt_install("Node.js and npm (for binaryen's wasm-opt)", &["nodejs", "npm"])?;
+    }
+    let dir = bin.parent().ok_or("binaryen directory has no parent")?.to_path_buf();
+    let tools = dir.parent().ok_or("tools directory has no parent")?.to_path_buf();
+    fs::create_dir_all(&tools).map_err(|e| format!("cannot create {}: {e}", tools.display()))?;
+    step(
+        &format!("download binaryen {BINARYEN_VERSION} (wasm-opt) from npm"),
+        Command::new("npm").args(["pack", &format!("binaryen@{BINARYEN_VERSION}")]).current_dir(&tools),
+    )?;
+    let tarball = tools.join(format!("binaryen-{BINARYEN_VERSION}.tgz"));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    step(
+        "unpack binaryen",
+        Command::new("tar")
+            .arg("xzf")
+            .arg(&tarball)
+            .args(["--strip-components", "1", "-C"])
+            .arg(&dir),
+    )?;
+    let _ = fs::remove_file(&tarball);
+    match output(&wasm_opt.to_string_lossy(), &["--version"]) {
+        Some(v) if v.starts_with(&wanted) => Ok(()),
+        other => Err(format!("binaryen installed, but `{} --version` said {other:?}", wasm_opt.display())),
+    }
 }
 
 fn ensure_chromium() -> Result<(), String> {

@@ -1,6 +1,8 @@
 //! The server's one error type. Every variant maps to exactly one status;
 //! internal details are logged, never sent.
 
+use std::collections::BTreeMap;
+
 use axum::{
     Json,
     http::StatusCode,
@@ -13,6 +15,9 @@ pub enum Error {
     /// The request itself is malformed: a bad body, parameter or name.
     #[error("{0}")]
     BadRequest(String),
+    /// A form field is at fault (400 with `fields`: field name → message).
+    #[error("{message}")]
+    Invalid { message: String, fields: BTreeMap<String, String> },
     /// No session, an expired one, or wrong credentials (401).
     #[error("{0}")]
     Unauthorized(String),
@@ -40,7 +45,7 @@ pub enum Error {
 impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
-            Error::BadRequest(_) => ErrorCode::BadRequest,
+            Error::BadRequest(_) | Error::Invalid { .. } => ErrorCode::BadRequest,
             Error::Unauthorized(_) => ErrorCode::Unauthorized,
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::NotFound(_) => ErrorCode::NotFound,
@@ -66,18 +71,30 @@ impl Error {
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
+        if let Error::Invalid { message, fields } = self {
+            return (StatusCode::BAD_REQUEST, Json(ErrorBody::invalid(message, fields))).into_response();
+        }
         let message = match &self {
             Error::BadRequest(m)
             | Error::Unauthorized(m)
             | Error::Forbidden(m)
             | Error::NotFound(m)
             | Error::Conflict(m) => m.clone(),
+            Error::Invalid { message, .. } => message.clone(),
             Error::Database(_) | Error::Task(_) | Error::Password(_) | Error::Random(_) => {
                 tracing::error!(error = %self, "internal error");
                 "Something went wrong on the server.".to_owned()
             }
         };
         (self.status(), Json(ErrorBody::new(self.code(), message))).into_response()
+    }
+}
+
+impl Error {
+    /// A 400 for one form field: `field` as named in the request body.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Error::Invalid { message: message.clone(), fields: BTreeMap::from([(field.to_owned(), message)]) }
     }
 }
 
@@ -95,10 +112,22 @@ mod tests {
             (Error::Forbidden("x".into()), StatusCode::FORBIDDEN),
             (Error::NotFound("x".into()), StatusCode::NOT_FOUND),
             (Error::Conflict("x".into()), StatusCode::CONFLICT),
+            (Error::field("reason", "x"), StatusCode::BAD_REQUEST),
             (Error::Password(argon2::password_hash::Error::Password), StatusCode::INTERNAL_SERVER_ERROR),
         ];
         for (error, status) in table {
             assert_eq!(error.status(), status, "{error}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_field_error_names_its_field_in_the_body() {
+        use http_body_util::BodyExt;
+        let response = Error::field("reason", "Give a reason.").into_response();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body: ErrorBody = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body.error.fields.get("reason").map(String::as_str), Some("Give a reason."));
+        assert_eq!(body.error.message, "Give a reason.");
     }
 }

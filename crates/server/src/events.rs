@@ -4,6 +4,11 @@
 //! and then published, in log order, through every [`Broadcaster`]: always
 //! the in-process one (SSE, `/ws`, the built-in Pusher endpoint), and an
 //! external Pusher server's when configured.
+//!
+//! Each logged event also records the organization it belongs to (the owner
+//! of its channel, looked up once, inside the transaction), so the
+//! organization-wide streams (SSE, `/ws`) filter live and replayed events
+//! without a query per subscriber per event.
 
 use budtags_wire::{EventEnvelope, RealtimeEvent};
 use rusqlite::{Connection, Transaction, params};
@@ -15,8 +20,22 @@ use tokio::sync::{broadcast, watch};
 use crate::{
     db::Store,
     error::Result,
-    realtime::broadcaster::{Broadcaster, InProcess},
+    realtime::{
+        broadcaster::{Broadcaster, InProcess},
+        channels::Channel,
+    },
 };
+
+/// A committed event and the organization it belongs to (`None` when its
+/// channel's owner no longer exists: nobody may hear it).
+#[derive(Clone, Debug)]
+pub struct Owned {
+    pub organization_id: Option<i64>,
+    pub envelope: EventEnvelope,
+}
+
+/// How many events a slow organization-stream subscriber may fall behind.
+const OWNED_CAPACITY: usize = 4_096;
 
 /// How many events the log keeps for replay.
 pub const LOG_CAPACITY: u64 = 10_000;
@@ -24,6 +43,8 @@ pub const LOG_CAPACITY: u64 = 10_000;
 pub struct EventBus {
     store: Store,
     live: InProcess,
+    /// The same events with their owning organization, for SSE and `/ws`.
+    owned: broadcast::Sender<Arc<Owned>>,
     /// Broadcasters besides the in-process one (an external Pusher server).
     others: Arc<[Arc<dyn Broadcaster>]>,
     /// Bumped to end every open stream: at shutdown (open streams would
@@ -41,7 +62,13 @@ impl EventBus {
 
     /// A bus that also publishes through `others`, after the in-process broadcast.
     pub fn with_broadcasters(store: Store, others: Vec<Arc<dyn Broadcaster>>) -> Self {
-        Self { store, live: InProcess::default(), others: others.into(), disconnect: watch::channel(0).0 }
+        Self {
+            store,
+            live: InProcess::default(),
+            owned: broadcast::channel(OWNED_CAPACITY).0,
+            others: others.into(),
+            disconnect: watch::channel(0).0,
+        }
     }
 
     /// Ends every live stream open now; clients reconnect and resume.
@@ -66,6 +93,7 @@ impl EventBus {
         change: impl FnOnce(&Transaction, &str) -> Result<(T, Vec<RealtimeEvent>)> + Send + 'static,
     ) -> Result<T> {
         let live = self.live.clone();
+        let owned = self.owned.clone();
         let others = self.others.clone();
         self.store
             .call(move |conn| {
@@ -76,11 +104,13 @@ impl EventBus {
                     events.into_iter().map(|event| append(&tx, event, &now)).collect::<Result<Vec<_>>>()?;
                 tx.commit()?;
                 // Sent while the connection is still locked, so events leave in log order.
-                for envelope in envelopes {
+                for (organization_id, envelope) in envelopes {
                     live.publish(&envelope);
                     for broadcaster in others.iter() {
                         broadcaster.publish(&envelope);
                     }
+                    // No subscribers is not an error: nobody is listening right now.
+                    let _ = owned.send(Arc::new(Owned { organization_id, envelope }));
                 }
                 Ok(value)
             })
@@ -92,10 +122,20 @@ impl EventBus {
         self.live.subscribe()
     }
 
+    /// Live events with their owning organization, from now on (SSE, `/ws`).
+    pub fn subscribe_owned(&self) -> broadcast::Receiver<Arc<Owned>> {
+        self.owned.subscribe()
+    }
+
     /// Logged events after `last_id`, oldest first, or `None` when the log no
     /// longer reaches back that far (the client must refetch instead).
     pub async fn since(&self, last_id: u64) -> Result<Option<Vec<EventEnvelope>>> {
-        self.store.call(move |conn| Ok(since(conn, last_id)?)).await
+        self.store.call(move |conn| Ok(since(conn, last_id, None)?)).await
+    }
+
+    /// Like [`EventBus::since`], but only `organization_id`'s events.
+    pub async fn since_for(&self, last_id: u64, organization_id: i64) -> Result<Option<Vec<EventEnvelope>>> {
+        self.store.call(move |conn| Ok(since(conn, last_id, Some(organization_id))?)).await
     }
 
     /// Logged events on `channel` (bare name, e.g. `org.1`) after `after`,
@@ -118,29 +158,51 @@ fn metrc_now() -> String {
     OffsetDateTime::now_utc().format(&format).expect("the format has only numeric UTC fields")
 }
 
-fn append(tx: &Transaction, event: RealtimeEvent, now: &str) -> Result<EventEnvelope> {
+fn append(tx: &Transaction, event: RealtimeEvent, now: &str) -> Result<(Option<i64>, EventEnvelope)> {
     let payload = serde_json::to_string(&event).expect("events serialise");
+    let channel = event.channel();
+    let organization_id = match Channel::parse(&channel) {
+        Some(parsed) => parsed.owner(tx)?,
+        None => None,
+    };
     tx.execute(
-        "INSERT INTO events (channel, payload, created_at) VALUES (?1, ?2, ?3)",
-        params![event.channel(), payload, now],
+        "INSERT INTO events (channel, payload, created_at, organization_id) VALUES (?1, ?2, ?3, ?4)",
+        params![channel, payload, now, organization_id],
     )?;
     let id = tx.last_insert_rowid() as u64;
     if id > LOG_CAPACITY {
         tx.execute("DELETE FROM events WHERE id <= ?1", [id - LOG_CAPACITY])?;
     }
-    Ok(EventEnvelope { id, event })
+    Ok((organization_id, EventEnvelope { id, event }))
 }
 
-fn since(conn: &Connection, last_id: u64) -> rusqlite::Result<Option<Vec<EventEnvelope>>> {
+/// Every logged event after `last_id`, or only `organization`'s.
+fn since(
+    conn: &Connection,
+    last_id: u64,
+    organization: Option<i64>,
+) -> rusqlite::Result<Option<Vec<EventEnvelope>>> {
     let oldest: Option<u64> = conn.query_row("SELECT MIN(id) FROM events", [], |r| r.get(0))?;
     if let Some(oldest) = oldest
         && last_id + 1 < oldest
     {
         return Ok(None);
     }
-    let mut stmt = conn.prepare_cached("SELECT id, payload FROM events WHERE id > ?1 ORDER BY id")?;
-    let rows = stmt.query_map([last_id], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?)))?;
-    decode(rows).map(Some)
+    let read = |r: &rusqlite::Row| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?));
+    match organization {
+        None => {
+            let mut stmt = conn.prepare_cached("SELECT id, payload FROM events WHERE id > ?1 ORDER BY id")?;
+            let rows = stmt.query_map([last_id], read)?;
+            decode(rows).map(Some)
+        }
+        Some(organization) => {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, payload FROM events WHERE organization_id = ?2 AND id > ?1 ORDER BY id",
+            )?;
+            let rows = stmt.query_map(params![last_id, organization], read)?;
+            decode(rows).map(Some)
+        }
+    }
 }
 
 fn since_on_channel(

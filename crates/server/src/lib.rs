@@ -11,7 +11,9 @@
 //!   password hashing; [`sessions`]: `/api/login`, `/api/logout`, `/api/me`.
 //! - [`events`]: the event bus: every state change is logged, then published
 //!   through each broadcaster.
-//! - [`licenses`], [`packages`]: one module per resource, each owning its `router()`.
+//! - [`licenses`], [`packages`], [`transfers`], [`labels`], [`jobs`]: one
+//!   module per resource, each owning its `router()`, each scoped to the
+//!   signed-in organization.
 //! - [`sse`]: the Server-Sent Events stream with `Last-Event-ID` replay.
 //! - [`realtime`]: channel authorization (`/broadcasting/auth`), the
 //!   broadcasters (in-process, external Pusher server), the built-in Pusher
@@ -26,14 +28,17 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod jobs;
+pub mod labels;
 pub mod licenses;
 pub mod packages;
 pub mod realtime;
 pub mod sessions;
 pub mod simulator;
 pub mod sse;
+pub mod transfers;
 
-use std::{future::Future, path::Path, sync::Arc};
+use std::{future::Future, path::Path, sync::Arc, time::Duration};
 
 use axum::Router;
 use tokio::net::TcpListener;
@@ -55,7 +60,12 @@ pub struct AppState {
     pub store: Store,
     pub events: Arc<EventBus>,
     pub realtime: Arc<Realtime>,
+    /// How long a label job spends on each label (tests shorten it).
+    pub label_delay: Duration,
 }
+
+/// The default pause per label in a label job: long enough to watch progress.
+pub const LABEL_DELAY: Duration = Duration::from_millis(250);
 
 impl AppState {
     /// Default realtime settings: SSE for the app, in-process broadcasting,
@@ -74,7 +84,7 @@ impl AppState {
             }
         };
         let events = Arc::new(EventBus::with_broadcasters(store.clone(), others));
-        Self { store, events, realtime: Arc::new(Realtime::new(settings)) }
+        Self { store, events, realtime: Arc::new(Realtime::new(settings)), label_delay: LABEL_DELAY }
     }
 }
 
@@ -83,6 +93,9 @@ pub fn api(state: AppState) -> Router {
     Router::new()
         .merge(licenses::router())
         .merge(packages::router())
+        .merge(transfers::router())
+        .merge(labels::router())
+        .merge(jobs::router())
         .merge(sse::router())
         .merge(sessions::router())
         .merge(realtime::api_router())

@@ -48,7 +48,7 @@ async fn run(config: Config) -> Result<(), String> {
     println!("\n  BudTags web is running at http://{addr}/\n");
     println!("  Sign in as any of these (password \"{DEMO_PASSWORD}\"):");
     for user in DEMO_USERS {
-        println!("    {:<26} {:?}, organization {}", user.email, user.role, user.organization_id);
+        println!("    {:<26} {}, organization {}", user.email, user.role.title(), user.organization_id);
     }
     println!();
     let events = state.events.clone();

@@ -1,8 +1,15 @@
-//! Package endpoints:
+//! Package endpoints, all scoped to the signed-in organization (another
+//! organization's license or package is a 404):
 //! - `GET /api/licenses/{license}/packages?filter=active|inactive`: the list, with an ETag;
 //!   `If-None-Match` answers 304.
 //! - `GET /api/packages/{id}`: one package.
-//! - `PATCH /api/packages/{id}` with `{"Quantity": n}`: adjust a quantity (0 finishes it).
+//! - `GET /api/packages/{id}/history`: its changes, newest first.
+//! - `PATCH /api/packages/{id}` with `{"Quantity": n}`: adjust a quantity (0 finishes it,
+//!   more than 0 makes a finished package active again); operators and approvers, with CSRF.
+//!
+//! [`adjust_quantity`] makes the same change in process (tests, tools);
+//! [`record_change`] is what every package change goes through: history row
+//! plus events.
 
 use axum::{
     Json, Router,
@@ -14,11 +21,13 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
-use budtags_wire::{Package, PackageFilter, PackageList, RealtimeEvent};
+use budtags_wire::{Package, PackageChange, PackageFilter, PackageList, RealtimeEvent};
 use serde::Deserialize;
 
 use crate::{
-    AppState, db,
+    AppState,
+    auth::CurrentUser,
+    db::{self, packages::LicensedPackage},
     error::{Error, Result},
 };
 
@@ -26,6 +35,21 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/licenses/{license}/packages", get(list))
         .route("/packages/{id}", get(show).patch(update))
+        .route("/packages/{id}/history", get(history))
+}
+
+/// Package `id` if `organization_id` holds it; 404 otherwise, whether it
+/// belongs to someone else or does not exist.
+pub fn owned_package(conn: &rusqlite::Connection, id: i64, organization_id: i64) -> Result<LicensedPackage> {
+    let row = db::packages::find(conn, id)?.ok_or_else(|| no_package(id))?;
+    match db::ownership::license_organization(conn, &row.license)? {
+        Some(owner) if owner == organization_id => Ok(row),
+        _ => Err(no_package(id)),
+    }
+}
+
+fn no_package(id: i64) -> Error {
+    Error::NotFound(format!("No package {id}."))
 }
 
 #[derive(Deserialize)]
@@ -35,6 +59,7 @@ struct ListQuery {
 
 async fn list(
     State(state): State<AppState>,
+    user: CurrentUser,
     Path(license): Path<String>,
     query: Result<Query<ListQuery>, QueryRejection>,
     headers: HeaderMap,
@@ -50,7 +75,7 @@ async fn list(
     state
         .store
         .call(move |conn| {
-            if db::licenses::find(conn, &license)?.is_none() {
+            if db::licenses::find_owned(conn, &license, user.account.organization_id)?.is_none() {
                 return Err(Error::NotFound(format!("No license {license}.")));
             }
             let (revision, count) = db::packages::list_version(conn, &license, filter)?;
@@ -72,9 +97,43 @@ fn cache_headers(etag: HeaderValue) -> [(header::HeaderName, HeaderValue); 2] {
     [(header::ETAG, etag), (header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))]
 }
 
-async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Package>> {
-    let row = state.store.call(move |conn| Ok(db::packages::find(conn, id)?)).await?;
-    row.map(|r| Json(r.package)).ok_or_else(|| Error::NotFound(format!("No package {id}.")))
+async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Package>> {
+    let organization_id = user.account.organization_id;
+    let row = state.store.call(move |conn| owned_package(conn, id, organization_id)).await?;
+    Ok(Json(row.package))
+}
+
+async fn history(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<PackageChange>>> {
+    let organization_id = user.account.organization_id;
+    let changes = state
+        .store
+        .call(move |conn| {
+            let row = owned_package(conn, id, organization_id)?;
+            let mut changes = db::history::list(conn, id)?;
+            // Packages from the demo data were made before history was kept:
+            // their creation is known from the row itself.
+            if changes.len() < db::history::HISTORY_LIMIT && !changes.iter().any(|c| c.kind == "created") {
+                changes.push(PackageChange {
+                    revision: 0,
+                    at: format!("{}T00:00:00+00:00", row.package.packaged_date),
+                    kind: "created".into(),
+                    quantity: row.package.original_package_quantity,
+                    change: 0.0,
+                    by: "Metrc".into(),
+                });
+            }
+            Ok(changes)
+        })
+        .await?;
+    Ok(Json(changes))
 }
 
 #[derive(Deserialize)]
@@ -85,27 +144,82 @@ struct QuantityChange {
 
 async fn update(
     State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
     Path(id): Path<i64>,
     body: Result<Json<QuantityChange>, JsonRejection>,
 ) -> Result<Json<Package>> {
-    let Json(change) = body.map_err(|e| Error::BadRequest(e.body_text()))?;
-    if !change.quantity.is_finite() || change.quantity < 0.0 {
-        return Err(Error::BadRequest("Quantity must be a number of zero or more.".into()));
+    user.require_csrf(&headers)?;
+    if !user.account.role.can_operate() {
+        return Err(Error::Forbidden("Viewers cannot change quantities; ask an operator.".into()));
     }
-    let package = state
+    let Json(change) = body.map_err(|e| Error::BadRequest(e.body_text()))?;
+    let organization_id = user.account.organization_id;
+    let by = user.account.name.clone();
+    let package = change_quantity(&state, id, change.quantity, by, Some(organization_id)).await?;
+    Ok(Json(package))
+}
+
+/// Sets package `id`'s quantity in process, as `PATCH /api/packages/{id}`
+/// does (history, events, a quantity above 0 makes a finished package
+/// active again), without a session: for tests and tools.
+pub async fn adjust_quantity(state: &AppState, id: i64, quantity: f64, by: &str) -> Result<Package> {
+    change_quantity(state, id, quantity, by.to_owned(), None).await
+}
+
+async fn change_quantity(
+    state: &AppState,
+    id: i64,
+    quantity: f64,
+    by: String,
+    organization_id: Option<i64>,
+) -> Result<Package> {
+    if !quantity.is_finite() || quantity < 0.0 {
+        return Err(Error::field("Quantity", "Quantity must be a number of zero or more."));
+    }
+    state
         .events
         .change(move |tx, now| {
-            let before = db::packages::find(tx, id)?
-                .ok_or_else(|| Error::NotFound(format!("No package {id}.")))?
-                .package
-                .quantity;
-            let row = db::packages::set_quantity(tx, id, change.quantity, now)?
-                .ok_or_else(|| Error::NotFound(format!("No package {id}.")))?;
-            let events = package_events(tx, &row, change.quantity - before)?;
+            let before = match organization_id {
+                Some(org) => owned_package(tx, id, org)?,
+                None => db::packages::find(tx, id)?.ok_or_else(|| no_package(id))?,
+            }
+            .package;
+            let row = db::packages::set_quantity(tx, id, quantity, now)?.ok_or_else(|| no_package(id))?;
+            let kind = match (before.is_finished, row.package.is_finished) {
+                (false, true) => "finished",
+                (true, false) => "restored",
+                _ => "adjusted",
+            };
+            let events = record_change(tx, &row, quantity - before.quantity, kind, &by)?;
             Ok((row.package, events))
         })
-        .await?;
-    Ok(Json(package))
+        .await
+}
+
+/// Records a change of a package in its history and returns its events.
+/// `kind`: `created`, `adjusted`, `finished`, `restored`, `checked-in`.
+pub fn record_change(
+    tx: &rusqlite::Transaction,
+    row: &LicensedPackage,
+    change: f64,
+    kind: &str,
+    by: &str,
+) -> Result<Vec<RealtimeEvent>> {
+    let change = (change * 100.0).round() / 100.0;
+    db::history::record(
+        tx,
+        row.package.id,
+        &PackageChange {
+            revision: row.package.revision,
+            at: row.package.last_modified.clone(),
+            kind: kind.to_owned(),
+            quantity: row.package.quantity,
+            change,
+            by: by.to_owned(),
+        },
+    )?;
+    package_events(tx, row, change)
 }
 
 /// The events of a changed package: the whole new row on its license's

@@ -1,6 +1,7 @@
 //! Signing in and out:
 //! - `POST /api/login` with `{"email","password"}`: 200 with [`Me`] and the
-//!   `budtags_session` cookie; wrong credentials are 401.
+//!   `budtags_session` cookie; wrong credentials are 401, an empty e-mail
+//!   address or password a 400 naming the field.
 //! - `POST /api/logout`: ends the session (if any) and clears the cookie; 204.
 //! - `GET /api/me`: [`Me`] for the session, or 401.
 
@@ -11,6 +12,8 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
+use std::collections::BTreeMap;
+
 use budtags_wire::{Credentials, Me};
 
 use crate::{
@@ -32,6 +35,7 @@ async fn login(
     body: Result<Json<Credentials>, JsonRejection>,
 ) -> Result<Response> {
     let Json(credentials) = body.map_err(|e| Error::BadRequest(e.body_text()))?;
+    missing_fields(&credentials)?;
     let wrong = || Error::Unauthorized("Wrong e-mail address or password.".into());
     if credentials.email.len() > MAX_CREDENTIAL_CHARS || credentials.password.len() > MAX_CREDENTIAL_CHARS {
         return Err(wrong());
@@ -66,6 +70,22 @@ async fn login(
         .await?;
     tracing::info!(user_id, "signed in");
     Ok(([(header::SET_COOKIE, auth::session_cookie(&session)?)], Json(account.me(&csrf))).into_response())
+}
+
+/// A 400 naming each empty field, so the form can say which to fill in.
+pub fn missing_fields(credentials: &Credentials) -> Result<()> {
+    let mut fields = BTreeMap::new();
+    if credentials.email.trim().is_empty() {
+        fields.insert("email".to_owned(), "Enter your e-mail address.".to_owned());
+    }
+    if credentials.password.is_empty() {
+        fields.insert("password".to_owned(), "Enter your password.".to_owned());
+    }
+    if fields.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid { message: "Enter your e-mail address and password.".into(), fields })
+    }
 }
 
 /// Idempotent and without a CSRF check: the worst a forged logout can do is

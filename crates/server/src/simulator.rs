@@ -1,17 +1,22 @@
 //! Live demo activity: at a modest rate, adjust a quantity, finish a package,
-//! or create a new one, each through the event bus like any API change.
+//! or create a new one, each through the event bus like any API change; and
+//! about every [`LABEL_REQUEST_INTERVAL`], a demo operator asks for a label,
+//! so the approvals queue grows while the demo runs.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::Transaction;
 use tokio::sync::watch;
 
 use crate::{
     AppState,
-    db::{self, packages::NewPackage, seed},
+    db::{self, labels::Request, packages::NewPackage, seed, seed_users::DEMO_USERS},
     error::Result,
-    packages::package_events,
+    packages::record_change,
 };
+
+/// Who the simulator's changes are by, in package history.
+pub const SIMULATOR: &str = "Simulator";
 
 /// One simulated change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,9 +35,13 @@ pub fn pick(roll: u8) -> Action {
     }
 }
 
+/// About how often a simulated label request arrives.
+pub const LABEL_REQUEST_INTERVAL: Duration = Duration::from_secs(30);
+
 /// Runs until `stop` turns true.
 pub async fn run(state: AppState, mean_interval: Duration, mut stop: watch::Receiver<bool>) {
     let mut rng = fastrand::Rng::new();
+    let mut next_request = Instant::now() + LABEL_REQUEST_INTERVAL.mul_f64(0.5 + rng.f64());
     loop {
         // Uniform in [0.5, 1.5) × mean: a steady but irregular pace.
         let wait = mean_interval.mul_f64(0.5 + rng.f64());
@@ -45,7 +54,43 @@ pub async fn run(state: AppState, mean_interval: Duration, mut stop: watch::Rece
         if let Err(e) = state.events.change(move |tx, now| step(tx, now, action, seed)).await {
             tracing::warn!(error = %e, ?action, "simulated change failed");
         }
+        if Instant::now() >= next_request {
+            next_request = Instant::now() + LABEL_REQUEST_INTERVAL.mul_f64(0.5 + rng.f64());
+            let seed = rng.u64(..);
+            if let Err(e) = state.events.change(move |tx, now| request_label(tx, now, seed)).await {
+                tracing::warn!(error = %e, "simulated label request failed");
+            }
+        }
     }
+}
+
+/// A demo operator of a random organization asks for a label for one of its
+/// active packages. No event: the wire has no "label requested" event yet, so
+/// the queue shows it on its next refetch.
+fn request_label(tx: &Transaction, now: &str, seed: u64) -> Result<((), Vec<budtags_wire::RealtimeEvent>)> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let (organization_id, _) = seed::ORGANIZATIONS[rng.usize(..seed::ORGANIZATIONS.len())];
+    let Some(person) = DEMO_USERS
+        .iter()
+        .find(|u| u.organization_id == organization_id && u.role == budtags_wire::Role::Operator)
+    else {
+        return Ok(((), Vec::new()));
+    };
+    let picked: Option<(i64, f64)> = tx
+        .query_row(
+            "SELECT p.id, p.quantity FROM packages p JOIN licenses l ON l.license_number = p.license_number
+             WHERE l.organization_id = ?1 AND p.finished_date IS NULL AND p.quantity > 0
+             ORDER BY random() LIMIT 1",
+            [organization_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .ok();
+    if let Some((package_id, quantity)) = picked {
+        let request =
+            Request { organization_id, package_id, quantity, copies: rng.u32(1..4), by: person.name };
+        db::labels::request(tx, &request, now)?;
+    }
+    Ok(((), Vec::new()))
 }
 
 fn step(
@@ -72,7 +117,7 @@ fn step(
                 location: "Processing",
                 quantity: rng.u32(10..200) as f64,
             };
-            Some((db::packages::create(tx, &new, now)?, new.quantity))
+            Some((db::packages::create(tx, &new, now)?, new.quantity, "created"))
         }
         Action::Adjust | Action::Finish => {
             let picked: Option<(i64, f64)> = tx
@@ -85,20 +130,23 @@ fn step(
                 .ok();
             match (picked, action) {
                 (None, _) => None,
-                (Some((id, _)), Action::Finish) => db::packages::finish(tx, id, now)?.map(|row| (row, 0.0)),
+                (Some((id, _)), Action::Finish) => {
+                    db::packages::finish(tx, id, now)?.map(|row| (row, 0.0, "finished"))
+                }
                 (Some((id, quantity)), _) => {
                     // Whole units stay whole (items counted `Each`).
                     let take = quantity * rng.f64() * 0.2;
                     let take =
                         if quantity.fract() == 0.0 { take.ceil() } else { (take * 100.0).round() / 100.0 };
                     let after = (quantity - take).max(0.0);
-                    db::packages::set_quantity(tx, id, after, now)?.map(|row| (row, after - quantity))
+                    let kind = if after == 0.0 { "finished" } else { "adjusted" };
+                    db::packages::set_quantity(tx, id, after, now)?.map(|row| (row, after - quantity, kind))
                 }
             }
         }
     };
     let events = match row {
-        Some((row, change)) => package_events(tx, &row, change)?,
+        Some((row, change, kind)) => record_change(tx, &row, change, kind, SIMULATOR)?,
         None => Vec::new(),
     };
     Ok(((), events))
@@ -115,5 +163,37 @@ mod tests {
         assert_eq!(count(Action::Adjust), 80);
         assert_eq!(count(Action::Finish), 12);
         assert_eq!(count(Action::Create), 8);
+    }
+
+    #[tokio::test]
+    async fn a_simulated_request_joins_an_organizations_pending_queue_by_its_operator() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(crate::Store::open(&dir.path().join("sim.sqlite3"), 20).unwrap());
+        let pending = |state: AppState| async move {
+            state
+                .store
+                .call(|conn| {
+                    Ok(conn.query_row("SELECT COUNT(*) FROM labels WHERE status = 'pending'", [], |r| {
+                        r.get::<_, i64>(0)
+                    })?)
+                })
+                .await
+                .unwrap()
+        };
+        let before = pending(state.clone()).await;
+        for seed in 0..3 {
+            state.events.change(move |tx, now| request_label(tx, now, seed)).await.unwrap();
+        }
+        assert_eq!(pending(state.clone()).await, before + 3);
+        let newest = state
+            .store
+            .call(|conn| {
+                Ok(conn.query_row("SELECT requested_by FROM labels ORDER BY id DESC LIMIT 1", [], |r| {
+                    r.get::<_, String>(0)
+                })?)
+            })
+            .await
+            .unwrap();
+        assert!(newest.ends_with("Operator"), "{newest}");
     }
 }

@@ -3,6 +3,9 @@
 //! query parameter for a fresh `EventSource`) first gets everything it missed.
 //! If the log no longer reaches back that far it gets a `resync` event and
 //! must refetch.
+//!
+//! Only the signed-in organization's events are sent, live and replayed
+//! (each logged event records its organization when it is published).
 
 use std::{convert::Infallible, time::Duration};
 
@@ -18,7 +21,7 @@ use futures_util::{Stream, StreamExt, stream};
 use serde::Deserialize;
 use tokio_stream::wrappers::{BroadcastStream, errors::BroadcastStreamRecvError};
 
-use crate::{AppState, error::Result};
+use crate::{AppState, auth::CurrentUser, error::Result};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/events", get(events))
@@ -32,18 +35,20 @@ struct EventsQuery {
 
 async fn events(
     State(state): State<AppState>,
+    user: CurrentUser,
     Query(query): Query<EventsQuery>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let header_id =
         headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
     // Subscribe before reading the log so nothing falls between the two.
-    let live = BroadcastStream::new(state.events.subscribe());
+    let organization_id = user.account.organization_id;
+    let live = BroadcastStream::new(state.events.subscribe_owned());
     let disconnected = state.events.disconnected();
     // `ready` carries the id the stream starts after, so a client that drops
     // before any event arrives still resumes from the right place.
     let (start, mut last_sent, replay) = match header_id.or(query.last_event_id) {
-        Some(last_id) => match state.events.since(last_id).await? {
+        Some(last_id) => match state.events.since_for(last_id, organization_id).await? {
             Some(missed) => {
                 let last = missed.last().map_or(last_id, |e| e.id);
                 (last_id, last, missed.into_iter().map(to_sse).collect())
@@ -61,10 +66,11 @@ async fn events(
     let hello = Event::default().event("ready").id(start.to_string()).data("{}");
     let live = live.filter_map(move |item| {
         let out = match item {
-            Ok(envelope) if envelope.id <= last_sent => None,
-            Ok(envelope) => {
-                last_sent = envelope.id;
-                Some(to_sse(envelope))
+            Ok(owned) if owned.envelope.id <= last_sent => None,
+            Ok(owned) if owned.organization_id != Some(organization_id) => None,
+            Ok(owned) => {
+                last_sent = owned.envelope.id;
+                Some(to_sse(owned.envelope.clone()))
             }
             Err(BroadcastStreamRecvError::Lagged(n)) => {
                 tracing::warn!(missed = n, "SSE subscriber lagged; asking it to resync");

@@ -49,7 +49,6 @@ async fn wrong_credentials_are_401_with_the_shared_error_body() {
     for (email, password) in [
         ("approver@greenleaf.test", "wrong"),
         ("nobody@greenleaf.test", DEMO_PASSWORD),
-        ("", ""),
         ("approver@greenleaf.test", &"x".repeat(10_000)),
     ] {
         let answer =
@@ -87,4 +86,20 @@ async fn logging_out_ends_the_session_and_clears_the_cookie() {
     assert_eq!(call(&state, session.sign(get("/api/me"), false)).await.status, StatusCode::UNAUTHORIZED);
     // Logging out again, or without a session, is fine.
     assert_eq!(call(&state, post_json("/api/logout", json!({}))).await.status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn an_empty_field_is_named_so_the_form_can_point_at_it() {
+    let (state, _dir) = state();
+    let answer = call(&state, post_json("/api/login", json!({"email": "  ", "password": ""}))).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    let error = answer.json::<ErrorBody>().error;
+    assert_eq!(error.fields.keys().map(String::as_str).collect::<Vec<_>>(), ["email", "password"]);
+    let answer =
+        call(&state, post_json("/api/login", json!({"email": "approver@greenleaf.test", "password": ""})))
+            .await;
+    assert_eq!(
+        answer.json::<ErrorBody>().error.fields.get("password").map(String::as_str),
+        Some("Enter your password.")
+    );
 }

@@ -20,6 +20,22 @@ pub fn all(conn: &Connection) -> rusqlite::Result<Vec<License>> {
     stmt.query_map([], from_row)?.collect()
 }
 
+/// The licenses of one organization.
+pub fn of_organization(conn: &Connection, organization_id: i64) -> rusqlite::Result<Vec<License>> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE o.id = ?1 ORDER BY l.license_number"))?;
+    stmt.query_map([organization_id], from_row)?.collect()
+}
+
+/// The license `number` if `organization_id` holds it: another
+/// organization's license is as unknown as a missing one.
+pub fn find_owned(
+    conn: &Connection,
+    number: &str,
+    organization_id: i64,
+) -> rusqlite::Result<Option<License>> {
+    Ok(find(conn, number)?.filter(|license| license.organization_id == organization_id))
+}
+
 pub fn find(conn: &Connection, number: &str) -> rusqlite::Result<Option<License>> {
     conn.query_row(&format!("{SELECT} WHERE l.license_number = ?1"), [number], from_row).optional()
 }

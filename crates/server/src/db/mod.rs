@@ -6,10 +6,15 @@
 pub mod seed;
 pub mod seed_transfers;
 pub mod seed_users;
+pub mod seed_workspaces;
 
+pub mod history;
+pub mod jobs;
+pub mod labels;
 pub mod licenses;
 pub mod ownership;
 pub mod packages;
+pub mod transfers;
 pub mod users;
 
 use std::{
@@ -26,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_users_sessions.sql"),
     include_str!("migrations/0003_transfers_jobs.sql"),
+    include_str!("migrations/0004_workspaces.sql"),
 ];
 
 /// Why the database could not be opened at start-up, in words for the operator.
@@ -61,7 +67,14 @@ impl Store {
             migrate(conn)?;
             seed::seed_if_empty(conn, packages_per_license)?;
             seed_users::seed_if_empty(conn)?;
-            seed_transfers::seed_if_empty(conn)
+            seed_transfers::seed_if_empty(conn)?;
+            seed_workspaces::seed_if_empty(conn)?;
+            // Nothing runs jobs yet: any left queued or running were cut short.
+            let interrupted = jobs::fail_interrupted(conn)?;
+            if interrupted > 0 {
+                tracing::warn!(interrupted, "label jobs cut short by a restart are marked failed");
+            }
+            Ok(())
         };
         let mut conn = conn;
         init(&mut conn).map_err(|source| OpenError::Init { path: path.into(), source })?;
@@ -140,5 +153,45 @@ mod tests {
         assert_eq!(count("SELECT COUNT(*) FROM transfers"), 9);
         assert_eq!(count("SELECT COUNT(*) FROM jobs"), 2);
         assert_eq!(count("SELECT COUNT(*) FROM events WHERE channel = 'license.X'"), 1, "column renamed");
+        assert_eq!(
+            count("SELECT COUNT(*) FROM transfer_packages"),
+            count("SELECT SUM(package_count) FROM transfers"),
+            "every transfer gets its packages"
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM transfers WHERE received_package_count > 0"),
+            3,
+            "the first transfer of each license has arrived"
+        );
+        // Two packages per license leave too few for all 21 labels: as many as there are.
+        assert!(count("SELECT COUNT(*) FROM labels WHERE status = 'pending'") > 0);
+        assert_eq!(count("SELECT COUNT(*) FROM jobs WHERE result_url LIKE '/api/jobs/%/sheet'"), 2);
+    }
+
+    #[test]
+    fn a_fresh_database_has_each_organizations_label_queue() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite3"), 40).unwrap();
+        let conn = store.conn.lock().unwrap();
+        for organization in [1, 2] {
+            let by_status: Vec<(String, i64)> = conn
+                .prepare("SELECT status, COUNT(*) FROM labels WHERE organization_id = ?1 GROUP BY status ORDER BY status")
+                .unwrap()
+                .query_map([organization], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let expected =
+                [("approved".to_owned(), 6), ("pending".to_owned(), 12), ("rejected".to_owned(), 3)];
+            assert_eq!(by_status, expected, "organization {organization}");
+        }
+        let labels_on_inventory_tags: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM transfer_packages tp JOIN packages p ON p.label = tp.label",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(labels_on_inventory_tags, 0, "transfer tags never collide with inventory tags");
     }
 }

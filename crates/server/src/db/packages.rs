@@ -87,7 +87,8 @@ fn next_revision(tx: &Transaction) -> rusqlite::Result<u64> {
     tx.query_row("UPDATE revision SET value = value + 1 RETURNING value", [], |r| r.get(0))
 }
 
-/// Sets a package's quantity; a quantity of zero finishes it.
+/// Sets a package's quantity; a quantity of zero finishes it, and more than
+/// zero makes a finished package active again.
 pub fn set_quantity(
     tx: &Transaction,
     id: i64,
@@ -98,7 +99,7 @@ pub fn set_quantity(
     let today = &now[..10];
     let changed = tx.execute(
         "UPDATE packages SET quantity = ?2, last_modified = ?3, revision = ?4,
-            finished_date = CASE WHEN ?2 = 0 THEN COALESCE(finished_date, ?5) ELSE finished_date END
+            finished_date = CASE WHEN ?2 = 0 THEN COALESCE(finished_date, ?5) ELSE NULL END
          WHERE id = ?1",
         params![id, quantity, now, revision, today],
     )?;

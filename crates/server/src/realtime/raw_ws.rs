@@ -6,6 +6,9 @@
 //! client falls too far behind, it gets `{"type":"RESYNC"}` and must refetch.
 //! Messages from the client are ignored. The stream ends with a 1001 close
 //! when the server shuts down.
+//!
+//! It needs the session cookie (a browser sends it with the upgrade request)
+//! and carries only the signed-in organization's events, live and replayed.
 
 use std::{fmt::Display, sync::Arc};
 
@@ -26,6 +29,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
     AppState, EventBus,
+    auth::CurrentUser,
     error::{Error, Result},
 };
 
@@ -44,6 +48,7 @@ struct WsQuery {
 
 async fn connect(
     State(state): State<AppState>,
+    user: CurrentUser,
     query: Result<Query<WsQuery>, QueryRejection>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response> {
@@ -51,7 +56,7 @@ async fn connect(
     let upgrade = upgrade.map_err(|e| Error::BadRequest(format!("Expected a WebSocket upgrade: {e}")))?;
     Ok(upgrade.on_upgrade(move |socket| {
         let (sink, stream) = socket.split();
-        stream_events(sink, stream, state.events, query.last_event_id)
+        stream_events(sink, stream, state.events, user.account.organization_id, query.last_event_id)
     }))
 }
 
@@ -60,6 +65,7 @@ pub async fn stream_events<W, R, E>(
     mut sink: W,
     mut stream: R,
     events: Arc<EventBus>,
+    organization_id: i64,
     last_event_id: Option<u64>,
 ) where
     W: Sink<Message> + Unpin,
@@ -67,10 +73,10 @@ pub async fn stream_events<W, R, E>(
     E: Display,
 {
     // Subscribe before reading the log so nothing falls between the two.
-    let mut live = events.subscribe();
+    let mut live = events.subscribe_owned();
     let disconnected = events.disconnected();
     tokio::pin!(disconnected);
-    let (mut last_sent, replay) = match catch_up(&events, last_event_id).await {
+    let (mut last_sent, replay) = match catch_up(&events, organization_id, last_event_id).await {
         Ok(start) => start,
         Err(e) => {
             tracing::error!(error = %e, "cannot read the event log for /ws");
@@ -99,10 +105,11 @@ pub async fn stream_events<W, R, E>(
                 Some(Ok(_)) => continue,
             },
             event = live.recv() => match event {
-                Ok(envelope) if envelope.id <= last_sent => continue,
-                Ok(envelope) => {
-                    last_sent = envelope.id;
-                    encode(&envelope)
+                Ok(owned) if owned.envelope.id <= last_sent => continue,
+                Ok(owned) if owned.organization_id != Some(organization_id) => continue,
+                Ok(owned) => {
+                    last_sent = owned.envelope.id;
+                    encode(&owned.envelope)
                 }
                 Err(RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "/ws subscriber lagged; asking it to resync");
@@ -118,9 +125,13 @@ pub async fn stream_events<W, R, E>(
 }
 
 /// The id live events continue after, and the messages to send first.
-async fn catch_up(events: &EventBus, last_event_id: Option<u64>) -> Result<(u64, Vec<String>)> {
+async fn catch_up(
+    events: &EventBus,
+    organization_id: i64,
+    last_event_id: Option<u64>,
+) -> Result<(u64, Vec<String>)> {
     Ok(match last_event_id {
-        Some(last_id) => match events.since(last_id).await? {
+        Some(last_id) => match events.since_for(last_id, organization_id).await? {
             Some(missed) => (missed.last().map_or(last_id, |e| e.id), missed.iter().map(encode).collect()),
             None => (events.head().await?, vec![RESYNC.to_owned()]),
         },

@@ -8,11 +8,11 @@ use std::{net::SocketAddr, time::Duration};
 
 use axum::{
     body::Body,
-    http::{HeaderMap, Request, StatusCode, header},
+    http::{HeaderMap, Method, Request, StatusCode, header},
 };
 use budtags_pusher::{ClientMessage, ServerMessage};
 use budtags_server::{AppState, RealtimeSettings, Store, app, routes, serve};
-use budtags_wire::{Me, PackageList};
+use budtags_wire::{Me, PackageFilter};
 use futures_util::{SinkExt, StreamExt};
 use http_body_util::BodyExt;
 use tokio::{net::TcpStream, sync::oneshot};
@@ -108,20 +108,37 @@ pub fn channel_auth_request(socket_id: &str, channel: &str) -> Request<Body> {
         .unwrap()
 }
 
-/// The first active package of a license.
+/// The first active package of a license, as its list shows it.
 pub async fn first_package(state: &AppState, license: &str) -> i64 {
-    let answer = call(state, get(&format!("/api/licenses/{license}/packages"))).await;
-    let list: PackageList = answer.json();
-    list.data[0].id
+    let license = license.to_owned();
+    let list = state
+        .store
+        .call(move |conn| Ok(budtags_server::db::packages::list(conn, &license, PackageFilter::Active)?))
+        .await
+        .unwrap();
+    list[0].id
 }
 
-/// Changes a package's quantity through the API, as the app would.
+/// Changes a package's quantity in process, as an API change would (history, events).
 pub async fn patch_quantity(state: &AppState, package_id: i64, quantity: f64) {
-    let request = Request::patch(format!("/api/packages/{package_id}"))
+    budtags_server::packages::adjust_quantity(state, package_id, quantity, "Test").await.unwrap();
+}
+
+pub fn json_request(method: Method, uri: &str, body: serde_json::Value) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
         .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(format!(r#"{{"Quantity": {quantity}}}"#)))
-        .unwrap();
-    assert_eq!(call(state, request).await.status, StatusCode::OK);
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+/// Opens `/ws` (with `query`, e.g. `?lastEventId=0`) as `session`'s browser would: with its cookie.
+pub async fn ws_as(server: &Server, session: &Session, query: &str) -> Socket {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = server.ws_url(&format!("/ws{query}")).into_client_request().unwrap();
+    request.headers_mut().insert(header::COOKIE, session.cookie.parse().unwrap());
+    tokio_tungstenite::connect_async(request).await.unwrap().0
 }
 
 /// The whole server on a free loopback port, stopped when dropped: [`app`]

@@ -16,7 +16,7 @@ use crate::{
     query::provide_query_client,
     realtime::live::{LiveNavigator, provide_live_updates},
     session::provide_session,
-    settings::provide_settings,
+    settings::{provide_current_license, provide_settings},
     toast::{Toaster, provide_toasts},
     ui::shell::Shell,
 };
@@ -24,11 +24,12 @@ use crate::{
 #[component]
 pub fn App() -> impl IntoView {
     let client = provide_query_client();
-    provide_session();
+    let session = provide_session();
     provide_browser_env();
     let toasts = provide_toasts();
     let monitored = provide_settings();
-    provide_live_updates(client, toasts, monitored);
+    provide_current_license();
+    provide_live_updates(client, toasts, monitored, session);
     view! {
         <Router>
             <LiveNavigator />

@@ -1,6 +1,7 @@
 //! A person opens the Packages page in a real (headless) Chromium: it shows
 //! the server's packages, follows changes made on the server without a
 //! reload, and explains bad addresses instead of showing a blank table.
+//! (Each test signs in first: every page but the login page needs a session.)
 
 mod support;
 
@@ -12,6 +13,7 @@ use support::{Browser, TestServer};
 
 const LICENSE: &str = "C11-0000090-LIC";
 const WAIT: Duration = Duration::from_secs(20);
+const OPERATOR: &str = "operator@greenleaf.test";
 
 async fn server_list(server: &TestServer, filter: PackageFilter) -> Vec<Package> {
     server.state.store.call(move |conn| Ok(db::packages::list(conn, LICENSE, filter)?)).await.unwrap()
@@ -21,7 +23,7 @@ async fn server_list(server: &TestServer, filter: PackageFilter) -> Vec<Package>
 async fn opening_the_app_shows_the_first_licenses_active_packages() {
     let server = TestServer::start().await;
     let browser = Browser::start().await;
-    browser.client.goto(&server.url).await.unwrap();
+    browser.open_as(&server, OPERATOR, "/").await;
 
     let active = server_list(&server, PackageFilter::Active).await;
     let count = browser.wait_text("[data-testid=count]", WAIT, |t| !t.is_empty()).await;
@@ -29,12 +31,18 @@ async fn opening_the_app_shows_the_first_licenses_active_packages() {
     let url = browser.client.current_url().await.unwrap();
     assert_eq!(url.path(), format!("/licenses/{LICENSE}/packages"));
 
-    let first = browser.text("[data-testid=packages] tbody tr td").await.unwrap();
+    let first = browser.text("[data-testid=packages] tbody tr[data-id] td").await.unwrap();
     assert_eq!(first, active[0].label, "rows come in the server's order");
-    let labels =
-        browser.eval("return [...document.querySelectorAll('tbody tr')].map(r => r.dataset.label)").await;
-    let expected: Vec<&str> = active.iter().map(|p| p.label.as_str()).collect();
-    assert_eq!(labels, serde_json::json!(expected));
+    // Only the rows in view (and a few more) are in the page, in the server's order.
+    let labels: Vec<String> = serde_json::from_value(
+        browser
+            .eval("return [...document.querySelectorAll('tbody tr[data-id]')].map(r => r.dataset.label)")
+            .await,
+    )
+    .unwrap();
+    assert!(labels.len() >= 15 && labels.len() < active.len(), "{} rows rendered", labels.len());
+    let expected: Vec<&str> = active.iter().take(labels.len()).map(|p| p.label.as_str()).collect();
+    assert_eq!(labels, expected);
     browser.wait_text("[data-testid=updated-at]", WAIT, |t| t.starts_with("Updated ")).await;
     browser.wait_text("[data-testid=connection]", WAIT, |t| t == "Live").await;
     browser.screenshot("packages").await;
@@ -45,7 +53,7 @@ async fn opening_the_app_shows_the_first_licenses_active_packages() {
 async fn a_change_on_the_server_appears_without_a_reload() {
     let server = TestServer::start().await;
     let browser = Browser::start().await;
-    browser.client.goto(&format!("{}/licenses/{LICENSE}/packages", server.url)).await.unwrap();
+    browser.open_as(&server, OPERATOR, &format!("/licenses/{LICENSE}/packages")).await;
     browser.wait_text("[data-testid=connection]", WAIT, |t| t == "Live").await;
     let target = server_list(&server, PackageFilter::Active).await[5].clone();
     let cell = format!("tr[data-id='{}'] [data-testid=quantity]", target.id);
@@ -55,6 +63,13 @@ async fn a_change_on_the_server_appears_without_a_reload() {
     server.set_quantity(target.id, 123.45).await;
     let shown = browser.wait_text(&cell, Duration::from_secs(5), |t| t.starts_with("123.45")).await;
     assert_eq!(shown, format!("123.45 {}", target.unit_of_measure_abbreviation));
+    let flashed = format!(
+        "return document.querySelector(\"tr[data-id='{}']\").classList.contains('row--flash')",
+        target.id
+    );
+    assert_eq!(browser.eval(&flashed).await, serde_json::json!(true), "the changed row flashes");
+    let others = "return document.querySelectorAll('tr.row--flash').length";
+    assert_eq!(browser.eval(others).await, serde_json::json!(1), "only the changed row flashes");
 
     // Quantity zero finishes the package: it leaves the active list...
     server.set_quantity(target.id, 0.0).await;
@@ -75,7 +90,7 @@ async fn a_change_on_the_server_appears_without_a_reload() {
 async fn the_inactive_tab_lists_finished_packages() {
     let server = TestServer::start().await;
     let browser = Browser::start().await;
-    browser.client.goto(&format!("{}/licenses/{LICENSE}/packages", server.url)).await.unwrap();
+    browser.open_as(&server, OPERATOR, &format!("/licenses/{LICENSE}/packages")).await;
     browser.wait_text("[data-testid=count]", WAIT, |t| !t.is_empty()).await;
     browser.client.find(fantoccini::Locator::LinkText("Inactive")).await.unwrap().click().await.unwrap();
     let inactive = server_list(&server, PackageFilter::Inactive).await;
@@ -89,7 +104,7 @@ async fn the_inactive_tab_lists_finished_packages() {
 async fn an_unknown_license_or_filter_explains_itself_and_offers_a_retry() {
     let server = TestServer::start().await;
     let browser = Browser::start().await;
-    browser.client.goto(&format!("{}/licenses/NOPE-1/packages", server.url)).await.unwrap();
+    browser.open_as(&server, OPERATOR, "/licenses/NOPE-1/packages").await;
     let error = browser.wait_text("[data-testid=error]", WAIT, |t| !t.is_empty()).await;
     assert!(error.contains("No license NOPE-1."), "{error}");
     assert!(error.contains("Try again"), "{error}");

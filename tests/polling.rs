@@ -25,7 +25,7 @@ fn active_list(server: &TestServer) -> usize {
 
 async fn open_scaled(server: &TestServer, browser: &Browser) {
     let page = format!("{}/licenses/{LICENSE}/packages", server.url);
-    browser.client.goto(&page).await.unwrap();
+    browser.open_as(server, "viewer@greenleaf.test", &format!("/licenses/{LICENSE}/packages")).await;
     browser.eval(&format!("localStorage.setItem('budtags.pollScale', '{SCALE}'); return null")).await;
     browser.client.goto(&page).await.unwrap();
     browser.wait_text("[data-testid=count]", WAIT, |t| !t.is_empty()).await;

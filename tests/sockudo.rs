@@ -71,10 +71,7 @@ async fn our_client_receives_changes_through_sockudo() {
     let server = TestServer::start_with(settings).await;
     let browser = Browser::start().await;
 
-    let page = format!("{}/licenses/{LICENSE}/packages", server.url);
-    browser.client.goto(&page).await.unwrap();
-    browser.sign_in("operator@greenleaf.test").await;
-    browser.client.goto(&page).await.unwrap();
+    browser.open_as(&server, "operator@greenleaf.test", &format!("/licenses/{LICENSE}/packages")).await;
     browser.wait_text("[data-testid=connection]", WAIT, |t| t == "Live").await;
     assert!(server.seen("/app/").is_empty(), "the page connected to Sockudo, not to our server");
     assert!(server.seen("/broadcasting/auth").iter().any(|s| s.status == 200), "channels signed by us");

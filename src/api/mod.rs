@@ -1,9 +1,13 @@
 //! HTTP: one error type for everything that can go wrong talking to the
 //! server, and the typed calls the queries use.
 
+pub mod jobs;
+pub mod labels;
 pub mod packages;
+pub mod session;
+pub mod transfers;
 
-use std::{cell::RefCell, collections::BTreeMap, time::Duration};
+use std::{cell::RefCell, collections::BTreeMap, rc::Rc, time::Duration};
 
 use budtags_wire::ErrorBody;
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
@@ -73,13 +77,37 @@ pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
         .send()
         .await
         .map_err(|e| network_error(e.to_string()))?;
-    decode(response).await
+    decode(url, response).await
 }
 
 thread_local! {
     /// The signed-in session's CSRF token, sent as `X-CSRF-TOKEN` on every
     /// state-changing request (set by the session module on sign-in).
     static CSRF_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+thread_local! {
+    /// Told about every `401` (the session ended), except the sign-in's own
+    /// (a wrong password). Registered by the session module.
+    static ON_UNAUTHORIZED: RefCell<Option<Rc<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// Registers what to do when any request finds the session ended.
+pub fn on_unauthorized(hook: impl Fn() + 'static) {
+    ON_UNAUTHORIZED.with(|h| *h.borrow_mut() = Some(Rc::new(hook)));
+}
+
+/// The one way a failed response becomes an [`ApiError`]: a `401` from
+/// anything but the sign-in itself also tells the session it ended.
+fn error_from(url: &str, status: u16, body: &str, retry_after: Option<&str>) -> ApiError {
+    let error = ApiError::from_response(status, body, retry_after);
+    if error == ApiError::Unauthorized && !url.starts_with(session::LOGIN_URL) {
+        // Cloned out first: the hook may start requests of its own.
+        if let Some(hook) = ON_UNAUTHORIZED.with(|h| h.borrow().clone()) {
+            hook();
+        }
+    }
+    error
 }
 
 /// Remembers (or forgets, on sign-out) the session's CSRF token.
@@ -95,7 +123,7 @@ pub async fn send_json<B: Serialize, T: DeserializeOwned>(
     body: Option<&B>,
 ) -> Result<T, ApiError> {
     let response = send(method, url, body).await?;
-    decode(response).await
+    decode(url, response).await
 }
 
 /// Like [`send_json`] for answers without a body worth reading (`204`).
@@ -106,7 +134,7 @@ pub async fn send_empty<B: Serialize>(method: Method, url: &str, body: Option<&B
     }
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
-    Err(ApiError::from_response(status, &text, response.headers().get("retry-after").as_deref()))
+    Err(error_from(url, status, &text, response.headers().get("retry-after").as_deref()))
 }
 
 async fn send<B: Serialize>(method: Method, url: &str, body: Option<&B>) -> Result<Response, ApiError> {
@@ -150,7 +178,7 @@ pub async fn get_conditional<T: DeserializeOwned>(
         return Ok(Conditional::NotModified);
     }
     let etag = response.headers().get("etag");
-    let value = decode(response).await?;
+    let value = decode(url, response).await?;
     Ok(Conditional::Modified { value, etag })
 }
 
@@ -184,13 +212,13 @@ fn network_error(detail: String) -> ApiError {
     if online() { ApiError::Network(detail) } else { ApiError::Offline }
 }
 
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+async fn decode<T: DeserializeOwned>(url: &str, response: Response) -> Result<T, ApiError> {
     let status = response.status();
     let body = response.text().await.map_err(|e| network_error(e.to_string()))?;
     if (200..300).contains(&status) {
         serde_json::from_str(&body).map_err(|e| ApiError::Decode(e.to_string()))
     } else {
-        Err(ApiError::from_response(status, &body, response.headers().get("retry-after").as_deref()))
+        Err(error_from(url, status, &body, response.headers().get("retry-after").as_deref()))
     }
 }
 

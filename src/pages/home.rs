@@ -1,4 +1,5 @@
-//! `/`: sends the person to the first license's packages.
+//! `/`: sends the person to the packages of the license they last worked in
+//! (if the organization still has it), else of the organization's first.
 
 use leptos::prelude::*;
 use leptos_fetch::QueryClient;
@@ -6,6 +7,7 @@ use leptos_router::components::Redirect;
 
 use crate::{
     query::scopes,
+    settings::{pick_license, use_current_license},
     ui::status::{ErrorPanel, Loading},
 };
 
@@ -13,24 +15,28 @@ use crate::{
 pub fn Home() -> impl IntoView {
     let client: QueryClient = expect_context();
     let licenses = client.local_resource(scopes::licenses(), || ());
+    let current = use_current_license();
     let retry = Callback::new(move |()| {
         client.invalidate_query(scopes::licenses(), ());
     });
     move || match licenses.get().map(|f| f.result) {
         None => view! { <Loading what="licenses" /> }.into_any(),
         Some(Err(error)) => view! { <ErrorPanel error retry /> }.into_any(),
-        Some(Ok(list)) => match list.first() {
-            Some(first) => {
-                let path = format!("/licenses/{}/packages", first.license_number);
-                view! { <Redirect path /> }.into_any()
+        Some(Ok(list)) => {
+            let numbers: Vec<String> = list.into_iter().map(|l| l.license_number).collect();
+            match pick_license(current.0.get_untracked().as_deref(), &numbers) {
+                Some(license) => {
+                    let path = format!("/licenses/{license}/packages");
+                    view! { <Redirect path /> }.into_any()
+                }
+                None => view! {
+                    <section class="panel">
+                        <h2>"No licenses yet"</h2>
+                        <p>"Your organization has no Metrc licenses set up."</p>
+                    </section>
+                }
+                .into_any(),
             }
-            None => view! {
-                <section class="panel">
-                    <h2>"No licenses yet"</h2>
-                    <p>"Your organization has no Metrc licenses set up."</p>
-                </section>
-            }
-            .into_any(),
-        },
+        }
     }
 }

@@ -1,8 +1,384 @@
-//! Placeholder: filled in by the workspaces work.
+//! `/transfers/{id}`: one delivery's packages, and checking them in.
+//!
+//! The scan field is built for a barcode scanner (which types the tag and
+//! presses Enter): it keeps the focus after every scan, and each scan gets a
+//! clear answer — a green "✓ TAG checked in — 12 of 15" or a red inline error.
+//! A valid scan shows the package as checked in at once
+//! ([`optimistic::check_in`]) and is rolled back if the server refuses; the
+//! idempotency key `transfer-{id}-{TAG}` makes a double scan one check-in.
+//!
+//! The page follows `transfer.{id}`: another operator's scan invalidates the
+//! transfer and shows here. When the server reports the transfer complete
+//! (live, by polling, or by our own last scan) everyone looking at it gets one
+//! success toast and goes back to the incoming list.
 
-use leptos::prelude::*;
+use std::time::Duration;
+
+use budtags_wire::{CheckIn, Role, TransferDetail, TransferPackage};
+use leptos::{html, prelude::*, task::spawn_local};
+use leptos_fetch::QueryClient;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::{
+    api::{ApiError, transfers as calls},
+    query::{
+        PollOptions,
+        optimistic::{self, Undo},
+        policies,
+        poll::QueryState,
+        use_poll, workspaces,
+    },
+    realtime::{
+        live::{use_follow_channel, use_live_connection},
+        router::{INCOMING_TRANSFERS, transfer_completed_toast},
+    },
+    session::use_session,
+    toast::use_toasts,
+    ui::{
+        format::{quantity, timestamp},
+        notice::{Notice, NoticeBar},
+        progress::ProgressBar,
+        status::{ErrorPanel, Freshness, Loading},
+    },
+};
 
 #[component]
 pub fn TransferPage() -> impl IntoView {
-    view! { <section class="page"><h1>"Transfer"</h1></section> }
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|id| id.parse::<i64>().ok()));
+    view! {
+        {move || match id.get() {
+            Some(id) => view! { <TransferView id /> }.into_any(),
+            None => view! {
+                <ErrorPanel error=ApiError::NotFound("There is no transfer at this address.".into()) />
+            }
+            .into_any(),
+        }}
+    }
+}
+
+#[component]
+fn TransferView(id: i64) -> impl IntoView {
+    let client: QueryClient = expect_context();
+    let session = use_session();
+    let toasts = use_toasts();
+    let navigate = use_navigate();
+    use_follow_channel(move || Some(format!("transfer.{id}")));
+    let transfer = client.local_resource(workspaces::transfer(), move || id);
+    // While packages are waiting, a 30 s fallback; the live channel covers it.
+    let policy = PollOptions::new(|_: &i64, state: &QueryState<TransferDetail, ApiError>| match state.data {
+        Some(d) if !d.transfer.is_pending() => None,
+        _ => policies::every(policies::SECS_30, state),
+    })
+    .with_stale_time(workspaces::WORKSPACE_STALE)
+    .covered_by(use_live_connection(), Some(Duration::from_secs(300)));
+    let status = use_poll(client, workspaces::transfer(), move || id, policy);
+    let retry = Callback::new(move |()| {
+        client.invalidate_query(workspaces::transfer(), id);
+    });
+
+    // Completed while someone looks at it (as the server says, never an
+    // optimistic guess): one toast, and back to the incoming list.
+    let pending = Memo::new(move |_| {
+        transfer.with(|t| t.as_ref().and_then(|t| t.result.as_ref().ok()).map(|d| d.transfer.is_pending()))
+    });
+    Effect::new(move |was: Option<Option<bool>>| {
+        let now = pending.get();
+        if let (Some(was), Some(now)) = (was.flatten(), now)
+            && optimistic::just_completed(Some(was), now)
+        {
+            toasts.show(transfer_completed_toast(id));
+            navigate(INCOMING_TRANSFERS, Default::default());
+        }
+        now.or(was.flatten())
+    });
+
+    let phase = Memo::new(move |_| transfer.with(|t| t.as_ref().map(|t| t.result.as_ref().err().cloned())));
+    let detail =
+        Signal::derive(move || transfer.with(|t| t.as_ref().and_then(|t| t.result.as_ref().ok()).cloned()));
+    let can_operate = move || session.can(Role::can_operate);
+
+    view! {
+        <section class="page">
+            <div class="toolbar">
+                <a class="button button--quiet" href=INCOMING_TRANSFERS>"← Incoming transfers"</a>
+                <h1 class="page__title">
+                    {move || detail.with(|d| d.as_ref().map(|d| format!("Manifest {}", d.transfer.manifest_number)))}
+                </h1>
+                <Freshness status />
+            </div>
+            {move || match phase.get() {
+                None => view! { <Loading what="the transfer" /> }.into_any(),
+                Some(Some(error)) => view! { <ErrorPanel error retry /> }.into_any(),
+                Some(None) => view! {
+                    <TransferSummary detail />
+                    {move || {
+                        let pending = pending.get().unwrap_or(false);
+                        if !pending {
+                            view! {
+                                <div class="notice notice--ok" data-testid="all-in">
+                                    "Every package on this transfer is checked in."
+                                </div>
+                            }
+                            .into_any()
+                        } else if can_operate() {
+                            view! { <ScanPanel id detail /> }.into_any()
+                        } else {
+                            view! {
+                                <p class="readonly" data-testid="read-only">
+                                    "You can follow this transfer; checking packages in needs a check-in operator."
+                                </p>
+                            }
+                            .into_any()
+                        }
+                    }}
+                    <PackageRows detail />
+                }
+                .into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn TransferSummary(detail: Signal<Option<TransferDetail>>) -> impl IntoView {
+    let field = move |f: fn(&TransferDetail) -> String| move || detail.with(|d| d.as_ref().map(f));
+    let received = move || detail.with(|d| d.as_ref().map(optimistic::received_rows).unwrap_or(0));
+    let total = move || detail.with(|d| d.as_ref().map_or(0, |d| d.packages.len()));
+    let percent = Signal::derive(move || match total() {
+        0 => 100,
+        n => (received() * 100 / n) as u8,
+    });
+    view! {
+        <div class="summary">
+            <div>
+                <span class="field__label">"Shipper"</span>
+                <strong>{field(|d| d.transfer.shipper_facility_name.clone())}</strong>
+                <span class="sub mono">{field(|d| d.transfer.shipper_facility_license_number.clone())}</span>
+            </div>
+            <div>
+                <span class="field__label">"ETA"</span>
+                <strong>
+                    {field(|d| {
+                        d.transfer.estimated_arrival_date_time.as_deref().map(timestamp).unwrap_or_else(|| "—".into())
+                    })}
+                </strong>
+            </div>
+            <div class="summary__progress">
+                <span class="field__label">"Checked in"</span>
+                <strong data-testid="checked-count">{move || format!("{} of {}", received(), total())}</strong>
+                <ProgressBar value=percent label="Packages checked in" />
+            </div>
+        </div>
+    }
+}
+
+/// The scan field: typed or scanned tag + Enter; optional received quantity.
+#[component]
+fn ScanPanel(id: i64, detail: Signal<Option<TransferDetail>>) -> impl IntoView {
+    let client: QueryClient = expect_context();
+    let session = use_session();
+    let input: NodeRef<html::Input> = NodeRef::new();
+    let tag = RwSignal::new(String::new());
+    let received = RwSignal::new(String::new());
+    let tag_error = RwSignal::new(None::<String>);
+    let quantity_error = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<(u64, Notice)>);
+    let scans = StoredValue::new(0u64);
+    let say = move |n: Notice| {
+        scans.update_value(|s| *s += 1);
+        notice.set(Some((scans.get_value(), n)));
+    };
+    let refocus = move || {
+        if let Some(el) = input.get_untracked() {
+            let _ = el.focus();
+        }
+    };
+    Effect::new(move |_| refocus());
+
+    let submit = move || {
+        let scanned = optimistic::normalize_tag(&tag.get_untracked());
+        tag_error.set(None);
+        quantity_error.set(None);
+        // The field is emptied after every scan, good or bad, so the next
+        // scan never lands behind a previous one; an error names what was read.
+        tag.set(String::new());
+        refocus();
+        if let Err(message) = optimistic::validate_tag(&scanned) {
+            tag_error.set(Some(if scanned.is_empty() {
+                message
+            } else {
+                format!("“{scanned}”: {message}")
+            }));
+            return;
+        }
+        let typed = received.get_untracked();
+        let received_quantity = match typed.trim() {
+            "" => None,
+            text => match text.parse::<f64>() {
+                Ok(q) if q.is_finite() && q >= 0.0 => Some(q),
+                _ => {
+                    quantity_error.set(Some(format!(
+                        "“{text}” is not a quantity: enter zero or more, or leave it empty for the shipped quantity."
+                    )));
+                    return;
+                }
+            },
+        };
+        // A counted quantity is for this scan only; the next one defaults to as-shipped.
+        received.set(String::new());
+        let on_manifest = detail.with_untracked(|d| {
+            d.as_ref().is_some_and(|d| d.packages.iter().any(|p| p.package_label == scanned))
+        });
+        if !on_manifest {
+            // The server has the last word (and the exact sentence), but the
+            // person learns at once that this scan did nothing.
+            tag_error.set(Some(format!("{scanned} is not on this manifest — checking…")));
+        }
+        let me = session.me.with_untracked(|m| m.as_ref().map(|m| m.name.clone())).unwrap_or_default();
+        let now: String = js_sys::Date::new_0().to_iso_string().into();
+        let mut undo = None::<Undo>;
+        workspaces::edit(client, workspaces::transfer(), &id, |d| {
+            undo = optimistic::check_in(d, &scanned, received_quantity, &me, &now);
+            undo.is_some()
+        });
+        let body = CheckIn {
+            label: scanned.clone(),
+            received_quantity,
+            idempotency_key: optimistic::idempotency_key(id, &scanned),
+        };
+        spawn_local(async move {
+            match calls::check_in(id, &body).await {
+                Ok(result) => {
+                    tag_error.set(None);
+                    say(Notice::ok(optimistic::confirmation(&result)));
+                    workspaces::edit(client, workspaces::transfer(), &id, |d| {
+                        optimistic::confirm(d, &result);
+                        true
+                    });
+                    client.invalidate_query_scope(workspaces::incoming_transfers());
+                }
+                Err(error) => {
+                    if let Some(undo) = &undo {
+                        workspaces::edit(client, workspaces::transfer(), &id, |d| {
+                            optimistic::roll_back(d, undo)
+                        });
+                    }
+                    notice.set(None);
+                    match error {
+                        ApiError::Invalid { message, fields } => {
+                            if let Some(q) = fields.get("receivedQuantity") {
+                                quantity_error.set(Some(q.clone()));
+                            }
+                            tag_error.set(Some(fields.get("label").cloned().unwrap_or(message)));
+                        }
+                        ApiError::Conflict(message) => {
+                            tag_error.set(Some(message));
+                            client.invalidate_query(workspaces::transfer(), id);
+                        }
+                        other => tag_error.set(Some(other.to_string())),
+                    }
+                }
+            }
+        });
+    };
+
+    view! {
+        <form
+            class="scan"
+            data-testid="scan-form"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                submit();
+            }
+        >
+            <label class="field scan__tag">
+                <span class="field__label">"Scan or type a package tag, then Enter"</span>
+                <input
+                    node_ref=input
+                    data-testid="scan"
+                    class="scan__input mono"
+                    autocomplete="off"
+                    autocapitalize="characters"
+                    spellcheck="false"
+                    maxlength="40"
+                    placeholder="1A4060300003B01000000001"
+                    aria-invalid=move || tag_error.get().is_some().to_string()
+                    aria-describedby="scan-error"
+                    prop:value=move || tag.get()
+                    on:input=move |ev| tag.set(event_target_value(&ev))
+                />
+            </label>
+            <label class="field scan__qty">
+                <span class="field__label">"Received quantity"</span>
+                <input
+                    data-testid="received-quantity"
+                    inputmode="decimal"
+                    placeholder="As shipped"
+                    aria-invalid=move || quantity_error.get().is_some().to_string()
+                    prop:value=move || received.get()
+                    on:input=move |ev| received.set(event_target_value(&ev))
+                />
+            </label>
+            <button class="button scan__go" type="submit">"Check in"</button>
+            <div class="scan__messages" id="scan-error">
+                {move || tag_error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="scan-error">{e}</p> })}
+                {move || quantity_error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="quantity-error">{e}</p> })}
+                <NoticeBar notice testid="scan-ok" />
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn PackageRows(detail: Signal<Option<TransferDetail>>) -> impl IntoView {
+    let rows = move || detail.with(|d| d.as_ref().map(|d| d.packages.clone()).unwrap_or_default());
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid="transfer-packages">
+                <thead>
+                    <tr>
+                        <th>"Tag"</th>
+                        <th>"Product"</th>
+                        <th class="num">"Shipped"</th>
+                        <th class="num">"Received"</th>
+                        <th>"State"</th>
+                        <th>"Checked in"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    // Keyed by the row's state: a check-in rebuilds the row, which flashes it.
+                    <For
+                        each=rows
+                        key=|p: &TransferPackage| (p.package_id, p.shipment_package_state as u8, p.checked_in_at.clone())
+                        children=|p: TransferPackage| view! { <PackageRow p /> }
+                    />
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn PackageRow(p: TransferPackage) -> impl IntoView {
+    let waiting = optimistic::is_waiting(&p);
+    let state = format!("{:?}", p.shipment_package_state);
+    let shown = if waiting { "Waiting".to_owned() } else { state.clone() };
+    let pill = if waiting { "pill" } else { "pill pill--ok" };
+    let checked = match (&p.checked_in_by, &p.checked_in_at) {
+        (Some(by), Some(at)) => format!("{by} · {}", timestamp(at)),
+        _ => "—".into(),
+    };
+    view! {
+        <tr data-testid="package-row" data-tag=p.package_label.clone() data-state=state class:row--in=!waiting>
+            <td class="mono">{p.package_label.clone()}</td>
+            <td>{p.product_name.clone()}</td>
+            <td class="num">{quantity(p.shipped_quantity, &p.unit_of_measure_abbreviation)}</td>
+            <td class="num">
+                {p.received_quantity.map(|q| quantity(q, &p.unit_of_measure_abbreviation)).unwrap_or_else(|| "—".into())}
+            </td>
+            <td><span class=pill>{shown}</span></td>
+            <td>{checked}</td>
+        </tr>
+    }
 }

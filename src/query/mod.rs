@@ -9,9 +9,12 @@
 //! - [`versions`]: keeping live changes when an older fetch lands after them (pure).
 //! - [`invalidate`]: invalidation by key prefix, active-only or all.
 //! - [`scopes`]: the app's query scopes: conditional, retried, reconciled fetches.
+//! - [`workspaces`]: scopes of the transfers, labels and jobs workspaces.
+//! - [`optimistic`]: check-in, label decisions and job progress applied to cached data (pure).
 //! - [`use_poll`]: the one place timers live; pauses in hidden tabs and offline.
 
 pub mod invalidate;
+pub mod optimistic;
 pub mod patch;
 pub mod policies;
 pub mod poll;
@@ -19,6 +22,7 @@ pub mod retry;
 pub mod scopes;
 pub mod use_poll;
 pub mod versions;
+pub mod workspaces;
 
 use std::cell::{OnceCell, RefCell};
 

@@ -55,7 +55,7 @@ pub fn licenses() -> QueryScopeLocal<(), Fetched<Vec<License>>> {
 }
 
 /// One conditional, retried fetch of `url` for `scope` at `key`.
-async fn revalidate<K, T>(
+pub(super) async fn revalidate<K, T>(
     scope: QueryScopeLocal<K, Fetched<T>>,
     key: &K,
     url: &str,

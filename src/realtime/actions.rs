@@ -8,9 +8,11 @@ use crate::{
     api::packages::PackagesKey,
     query::{
         invalidate::{Refetch, invalidate_packages},
+        optimistic,
         patch::{self, Patched},
         recent_changes,
         scopes::{self, Fetched},
+        workspaces,
     },
 };
 
@@ -36,11 +38,28 @@ pub fn apply(client: QueryClient, action: CacheAction) {
         }
         CacheAction::InvalidatePackages { license } => invalidate_packages(client, &license, Refetch::Active),
         CacheAction::InvalidateAllPackages => client.invalidate_query_scope(scopes::packages()),
-        // Labels, transfers and jobs have no cached queries yet (the workspaces
-        // issue adds them); until then there is nothing to refresh.
-        CacheAction::InvalidateLabels { .. }
-        | CacheAction::InvalidateTransfer { .. }
-        | CacheAction::PatchJobProgress { .. }
-        | CacheAction::FinishJob { .. } => {}
+        // Only the organization's own events reach this connection, so its
+        // whole label cache (every status tab) is the one to refresh.
+        CacheAction::InvalidateLabels { .. } => client.invalidate_query_scope(workspaces::labels()),
+        CacheAction::InvalidateTransfer { transfer_id } => {
+            client.invalidate_query(workspaces::transfer(), transfer_id);
+            client.invalidate_query_scope(workspaces::incoming_transfers());
+        }
+        CacheAction::PatchJobProgress { job_id, progress } => {
+            workspaces::edit(client, workspaces::job(), &job_id, |job| {
+                optimistic::patch_progress(job, progress)
+            });
+            workspaces::edit(client, workspaces::jobs(), &(), |jobs| {
+                jobs.iter_mut()
+                    .find(|j| j.id == job_id)
+                    .is_some_and(|j| optimistic::patch_progress(j, progress))
+            });
+        }
+        CacheAction::FinishJob { job_id, result_url, error } => {
+            workspaces::edit(client, workspaces::job(), &job_id, |job| {
+                optimistic::finish_job(job, result_url.clone(), error.clone())
+            });
+            client.invalidate_query_scope(workspaces::jobs());
+        }
     }
 }

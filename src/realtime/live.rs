@@ -17,7 +17,7 @@ use super::{
     sse::use_event_source,
     websocket::use_websocket,
 };
-use crate::{api::get_json, backoff::Backoff, settings::Monitored, toast::Toasts};
+use crate::{api::get_json, backoff::Backoff, session::Session, settings::Monitored, toast::Toasts};
 
 /// Every named SSE event: the stream's own two plus one per event type.
 const SSE_EVENTS: [&str; 11] = {
@@ -37,19 +37,48 @@ pub struct LiveConnection {
     pub state: Signal<ConnectionState>,
     /// Where an event asked the app to go (read by [`LiveNavigator`]).
     navigate_to: RwSignal<Option<String>>,
+    /// The latest `PackageUpdate` seen: (package id, revision), for pages
+    /// that show one package.
+    pub last_package: Signal<Option<(i64, u64)>>,
+    /// The open Pusher connection, for [`use_follow_channel`] (`None` on SSE
+    /// and `/ws`, and while signed out).
+    followers: RwSignal<Option<Follower>, LocalStorage>,
+}
+
+/// What following one more Pusher channel needs.
+#[derive(Clone)]
+struct Follower {
+    /// Tells connections apart: a new sign-in makes a new one.
+    id: u64,
+    echo: Echo,
+    on_incoming: OnIncoming,
+    context: Rc<RouteContext>,
 }
 
 /// Handles one decoded message: route it, then carry it out.
 type OnIncoming = Rc<dyn Fn(Incoming, &RouteContext)>;
 
-/// Opens the app's live connection, with the transport the server's
-/// `/api/realtime/config` names (SSE when it cannot be read, or when Pusher
-/// needs a session and there is none), and provides its state as context.
-pub fn provide_live_updates(client: QueryClient, toasts: Toasts, monitored: Monitored) {
+/// Opens the app's live connection while someone is signed in, with the
+/// transport the server's `/api/realtime/config` names (SSE when it cannot be
+/// read), for the signed-in organization's licenses; closes it on sign-out
+/// and opens a new one for the next person. Provides its state as context.
+pub fn provide_live_updates(client: QueryClient, toasts: Toasts, monitored: Monitored, session: Session) {
     let navigate_to = RwSignal::new(None);
     let state = RwSignal::new(ConnectionState::Connecting);
-    provide_context(LiveConnection { state: state.into(), navigate_to });
+    let last_package = RwSignal::new(None);
+    let followers = RwSignal::new_local(None);
+    provide_context(LiveConnection {
+        state: state.into(),
+        navigate_to,
+        last_package: last_package.into(),
+        followers,
+    });
     let on_incoming: OnIncoming = Rc::new(move |incoming, context| {
+        if let Incoming::Event { event, .. } = &incoming
+            && let RealtimeEvent::PackageUpdate { data, .. } = event.as_ref()
+        {
+            last_package.set(Some((data.id, data.revision)));
+        }
         let context = RouteContext { monitored_licenses: monitored.get_untracked(), ..context.clone() };
         let routed = route(incoming, &context);
         for action in routed.actions {
@@ -62,28 +91,46 @@ pub fn provide_live_updates(client: QueryClient, toasts: Toasts, monitored: Moni
             navigate_to.set(Some(path));
         }
     });
-    let owner = Owner::current().expect("called inside the App component");
-    spawn_local(async move {
-        let config = get_json::<RealtimeConfig>("/api/realtime/config").await;
-        let config_driver = config.as_ref().ok().map(|c| c.driver);
-        let pusher = match config {
-            Ok(RealtimeConfig { driver: RealtimeDriver::Pusher, pusher: Some(pusher) }) => {
-                match get_json::<Me>("/api/me").await {
-                    Ok(me) => Some((pusher, me)),
-                    Err(e) => {
-                        leptos::logging::warn!("Pusher needs a session ({e}); using SSE instead");
-                        None
-                    }
+    // One connection per signed-in person (and CSRF token).
+    let signed_in = Memo::new(move |_| session.me.get());
+    let connection = StoredValue::new_local(None::<Owner>);
+    let generation = StoredValue::new(0_u64);
+    let parent = Owner::current().expect("called inside the App component");
+    Effect::new(move |_| {
+        let me = signed_in.get();
+        if let Some(old) = connection.try_update_value(Option::take).flatten() {
+            old.cleanup();
+        }
+        followers.set(None);
+        state.set(ConnectionState::Connecting);
+        generation.update_value(|g| *g += 1);
+        let Some(me) = me else { return };
+        let this = generation.get_value();
+        let owner = parent.child();
+        connection.set_value(Some(owner.clone()));
+        let on_incoming = on_incoming.clone();
+        spawn_local(async move {
+            let config = get_json::<RealtimeConfig>("/api/realtime/config").await;
+            let licenses = match get_json::<Vec<License>>("/api/licenses").await {
+                Ok(licenses) => licenses,
+                Err(e) => {
+                    leptos::logging::warn!("live updates without the license list: {e}");
+                    Vec::new()
                 }
+            };
+            if generation.try_get_value() != Some(this) {
+                return; // signed out (or in as someone else) meanwhile
             }
-            _ => None,
-        };
-        let licenses = get_json::<Vec<License>>("/api/licenses").await.unwrap_or_default();
-        let websocket = matches!(config_driver, Some(RealtimeDriver::Websocket));
-        owner.with(move || match pusher {
-            Some((config, me)) => connect_pusher(config, me, licenses, state, on_incoming),
-            None if websocket => connect_websocket(licenses, state, on_incoming),
-            None => connect_sse(licenses, state, on_incoming),
+            owner.with(move || match config {
+                Ok(RealtimeConfig { driver: RealtimeDriver::Pusher, pusher: Some(pusher) }) => {
+                    let follower = connect_pusher(pusher, me, licenses, state, on_incoming);
+                    followers.set(Some(follower));
+                }
+                Ok(RealtimeConfig { driver: RealtimeDriver::Websocket, .. }) => {
+                    connect_websocket(licenses, state, on_incoming)
+                }
+                _ => connect_sse(licenses, state, on_incoming),
+            });
         });
     });
 }
@@ -132,7 +179,7 @@ fn connect_pusher(
     licenses: Vec<License>,
     state: RwSignal<ConnectionState>,
     on_incoming: OnIncoming,
-) {
+) -> Follower {
     let location = window().location();
     let host = config.host.clone().unwrap_or_else(|| location.hostname().unwrap_or_default());
     let port = config.port.map(|p| p.to_string()).unwrap_or_else(|| location.port().unwrap_or_default());
@@ -154,17 +201,12 @@ fn connect_pusher(
     let mut channels =
         vec![format!("org.{}", me.organization_id), format!("org.{}.inventory", me.organization_id)];
     channels.extend(ours.iter().map(|l| format!("license.{l}")));
+    static CONNECTIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let id = CONNECTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let follower =
+        Follower { id, echo: echo.clone(), on_incoming: on_incoming.clone(), context: context.clone() };
     for name in channels {
-        let mut channel = echo.private(&name);
-        for event in ECHO_EVENTS {
-            let (on_incoming, context) = (on_incoming.clone(), context.clone());
-            channel = channel.listen_raw(event, move |data| match RealtimeEvent::from_pusher(event, data) {
-                Some((event, id)) => on_incoming(Incoming::Event { event: Box::new(event), id }, &context),
-                None => leptos::logging::warn!("ignoring `{event}` with unexpected data"),
-            });
-        }
-        let (on_incoming, context) = (on_incoming.clone(), context.clone());
-        let _ = channel.resync(move || on_incoming(Incoming::Resync, &context));
+        listen_all(&follower, &name);
     }
     let pusher_state = pusher.state();
     Effect::new(move |was_connected: Option<bool>| {
@@ -178,6 +220,21 @@ fn connect_pusher(
         state.set(next);
         was_connected.unwrap_or(false) || next == ConnectionState::Connected
     });
+    follower
+}
+
+/// Listens on `channel` for every event the app handles, and for resyncs.
+fn listen_all(follower: &Follower, name: &str) {
+    let mut channel = follower.echo.private(name);
+    for event in ECHO_EVENTS {
+        let (on_incoming, context) = (follower.on_incoming.clone(), follower.context.clone());
+        channel = channel.listen_raw(event, move |data| match RealtimeEvent::from_pusher(event, data) {
+            Some((event, id)) => on_incoming(Incoming::Event { event: Box::new(event), id }, &context),
+            None => leptos::logging::warn!("ignoring `{event}` with unexpected data"),
+        });
+    }
+    let (on_incoming, context) = (follower.on_incoming.clone(), follower.context.clone());
+    let _ = channel.resync(move || on_incoming(Incoming::Resync, &context));
 }
 
 /// Every event class the app listens for on its Pusher channels.
@@ -196,15 +253,43 @@ const ECHO_EVENTS: [&str; 9] = [
 /// Follows one more channel (`transfer.7`, `job.abc`) while the calling
 /// component lives: on Pusher it subscribes to `private-{channel}` with the
 /// app's listeners and leaves it on cleanup, and follows the new name when the
-/// signal changes; SSE and `/ws` already carry every event of the organization,
-/// so there it does nothing.
-/// TODO(session helper): implement for Pusher.
+/// signal changes (or the connection is replaced); SSE and `/ws` already carry
+/// every event of the organization, so there it does nothing.
+/// Pass only channels the app does not already hold (not `org.*`/`license.*`).
 pub fn use_follow_channel(channel: impl Fn() -> Option<String> + Send + Sync + 'static) {
-    let _ = channel;
+    let followers = expect_context::<LiveConnection>().followers;
+    let held = StoredValue::new_local(None::<(Echo, String, u64)>);
+    let leave = move || {
+        if let Some((echo, name, _)) = held.try_update_value(Option::take).flatten() {
+            echo.leave(&name);
+        }
+    };
+    Effect::new(move |_| {
+        let name = channel();
+        let follower = followers.get();
+        let same = held.with_value(|h| match (h, &follower, &name) {
+            (Some((_, held_name, id)), Some(f), Some(name)) => held_name == name && *id == f.id,
+            _ => false,
+        });
+        if same {
+            return;
+        }
+        leave();
+        if let (Some(follower), Some(name)) = (follower, name) {
+            listen_all(&follower, &name);
+            held.set_value(Some((follower.echo.clone(), name, follower.id)));
+        }
+    });
+    on_cleanup(leave);
 }
 
 pub fn use_live_connection() -> Signal<ConnectionState> {
     expect_context::<LiveConnection>().state
+}
+
+/// The latest `PackageUpdate` the live connection carried: (package id, revision).
+pub fn use_last_package_change() -> Signal<Option<(i64, u64)>> {
+    expect_context::<LiveConnection>().last_package
 }
 
 /// Carries out navigations events ask for; lives inside the `<Router>`.

@@ -55,6 +55,13 @@ pub struct Routed {
 
 pub const INCOMING_TRANSFERS: &str = "/transfers/incoming";
 
+/// "Transfer completed", once per transfer whoever notices first (the live
+/// event or the transfer page).
+pub fn transfer_completed_toast(transfer_id: i64) -> ToastSpec {
+    ToastSpec::new(Level::Success, "Transfer completed! All packages are checked in.")
+        .key(format!("transfer-completed:{transfer_id}"))
+}
+
 pub fn route(incoming: Incoming, context: &RouteContext) -> Routed {
     let (event, id) = match incoming {
         Incoming::Resync => {
@@ -107,15 +114,19 @@ pub fn route(incoming: Incoming, context: &RouteContext) -> Routed {
             toast: toast(ToastSpec::new(Level::Error, format!("Label #{label_id} rejected: {reason}"))),
             navigate: None,
         },
-        RealtimeEvent::PackageCheckedIn { transfer_id, label, .. } => Routed {
-            actions: vec![CacheAction::InvalidateTransfer { transfer_id }],
-            toast: toast(ToastSpec::new(Level::Info, format!("Package {label} checked in"))),
-            navigate: None,
-        },
+        // No toast: on a scanning tablet one per package would bury the
+        // table; the transfer's row flashes and its count moves instead.
+        RealtimeEvent::PackageCheckedIn { transfer_id, .. } => {
+            Routed { actions: vec![CacheAction::InvalidateTransfer { transfer_id }], ..Routed::default() }
+        }
+        // Only the people looking at this transfer go back to the incoming
+        // list: its page does that when the refetched transfer is no longer
+        // pending (so the polling fallback does it too). The toast is keyed by
+        // the transfer, so the page announcing the same completion adds none.
         RealtimeEvent::TransferCompleted { transfer_id } => Routed {
             actions: vec![CacheAction::InvalidateTransfer { transfer_id }],
-            toast: toast(ToastSpec::new(Level::Success, "Transfer completed!")),
-            navigate: Some(INCOMING_TRANSFERS.to_owned()),
+            toast: Some(transfer_completed_toast(transfer_id)),
+            navigate: None,
         },
         RealtimeEvent::JobProgressUpdated { job_id, progress } => {
             Routed { actions: vec![CacheAction::PatchJobProgress { job_id, progress }], ..Routed::default() }
@@ -189,7 +200,7 @@ mod tests {
     }
 
     #[test]
-    fn check_ins_and_completion_invalidate_the_transfer_and_completion_navigates() {
+    fn check_ins_and_completion_invalidate_the_transfer_and_completion_toasts_once() {
         let checked = RealtimeEvent::PackageCheckedIn {
             transfer_id: 4,
             package_id: 9,
@@ -198,10 +209,13 @@ mod tests {
         };
         let routed = route(event(checked, 1), &none());
         assert_eq!(routed.actions, vec![CacheAction::InvalidateTransfer { transfer_id: 4 }]);
-        assert_eq!(routed.toast.unwrap().message, "Package 1A4X checked in");
+        assert_eq!(routed.toast, None, "a scan is shown by its row, not a toast");
         let done = route(event(RealtimeEvent::TransferCompleted { transfer_id: 4 }, 2), &none());
-        assert_eq!(done.navigate.as_deref(), Some(INCOMING_TRANSFERS));
-        assert_eq!(done.toast.unwrap().level, Level::Success);
+        assert_eq!(done.actions, vec![CacheAction::InvalidateTransfer { transfer_id: 4 }]);
+        assert_eq!(done.navigate, None, "people elsewhere in the app stay where they are");
+        let toast = done.toast.unwrap();
+        assert_eq!(toast.level, Level::Success);
+        assert_eq!(toast, transfer_completed_toast(4), "one toast per transfer, page or event");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! temporary database, and headless Chromium driven through ChromeDriver.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod flows;
+
 use std::{
     net::TcpListener as StdListener,
     path::PathBuf,
@@ -85,8 +87,21 @@ impl TestServer {
 
     /// A server that tells the app to use the given realtime transport.
     pub async fn start_with(settings: budtags_server::realtime::settings::RealtimeSettings) -> Self {
+        Self::start_seeded(settings, PACKAGES_PER_LICENSE).await
+    }
+
+    /// A server whose every license starts with `packages` packages (e.g.
+    /// 10,000 to measure a large list).
+    pub async fn start_with_packages(packages: usize) -> Self {
+        Self::start_seeded(budtags_server::realtime::settings::RealtimeSettings::default(), packages).await
+    }
+
+    async fn start_seeded(
+        settings: budtags_server::realtime::settings::RealtimeSettings,
+        packages_per_license: usize,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("test.sqlite3"), PACKAGES_PER_LICENSE).unwrap();
+        let store = Store::open(&dir.path().join("test.sqlite3"), packages_per_license).unwrap();
         let state = AppState::with_realtime(store, settings);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -149,11 +164,17 @@ impl TestServer {
         total
     }
 
-    /// `PATCH /api/packages/{id}` with a new quantity, as another client would.
+    /// Sets a package's quantity on the server, as another person's
+    /// `PATCH /api/packages/{id}` would (history and live events included).
     pub async fn set_quantity(&self, id: i64, quantity: f64) {
-        let status =
-            http_patch(&format!("{}/api/packages/{id}", self.url), &json!({ "Quantity": quantity })).await;
-        assert_eq!(status, 200, "PATCH package {id}");
+        budtags_server::packages::adjust_quantity(&self.state, id, quantity, "Test operator")
+            .await
+            .unwrap_or_else(|e| panic!("set package {id} to {quantity}: {e}"));
+    }
+
+    /// Ends every session on the server, as expiry would.
+    pub async fn end_all_sessions(&self) {
+        self.state.store.call(|c| Ok(c.execute("DELETE FROM sessions", [])?)).await.unwrap();
     }
 }
 
@@ -258,23 +279,6 @@ fn is_live_endpoint(path: &str) -> bool {
         || path.starts_with("/ws")
 }
 
-/// A minimal HTTP/1.1 PATCH with a JSON body; returns the status code.
-async fn http_patch(url: &str, body: &serde_json::Value) -> u16 {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_at(rest.find('/').unwrap());
-    let body = body.to_string();
-    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
-    let request = format!(
-        "PATCH {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    response.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0)
-}
-
 /// Headless Chromium behind its own ChromeDriver; both stop on drop.
 pub struct Browser {
     pub client: Client,
@@ -362,6 +366,15 @@ impl Browser {
         assert_eq!(status, json!(200), "demo sign-in as {email}");
     }
 
+    /// Signs in as `email` without loading the app (from a small JSON page of
+    /// the same site), then opens `path` (e.g. `/labels`). The login form
+    /// itself is exercised by `tests/signin.rs`.
+    pub async fn open_as(&self, server: &TestServer, email: &str, path: &str) {
+        self.client.goto(&format!("{}/api/realtime/config", server.url)).await.unwrap();
+        self.sign_in(email).await;
+        self.client.goto(&format!("{}{path}", server.url)).await.unwrap();
+    }
+
     /// Waits until `script` returns `expected`; fails with `what` after `timeout`.
     pub async fn wait_js(&self, script: &str, expected: serde_json::Value, timeout: Duration, what: &str) {
         let deadline = Instant::now() + timeout;
@@ -394,7 +407,11 @@ impl Browser {
 
     /// Opens `page` with `localStorage["budtags.pollScale"] = scale` (every
     /// poll interval and stale time multiplied by it) and waits for the count.
+    /// Signs in as the read-only demo viewer first.
     pub async fn open_with_poll_scale(&self, page: &str, scale: f64) {
+        let origin = url::Url::parse(page).unwrap().origin().ascii_serialization();
+        self.client.goto(&format!("{origin}/api/realtime/config")).await.unwrap();
+        self.sign_in("viewer@greenleaf.test").await;
         self.client.goto(page).await.unwrap();
         self.eval(&format!("localStorage.setItem('budtags.pollScale', '{scale}'); return null")).await;
         self.client.goto(page).await.unwrap();

@@ -131,11 +131,7 @@ fn ensure_wasm_opt() -> Result<(), String> {
     fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     step(
         "unpack binaryen",
-        Command::new("tar")
-            .arg("xzf")
-            .arg(&tarball)
-            .args(["--strip-components", "1", "-C"])
-            .arg(&dir),
+        Command::new("tar").arg("xzf").arg(&tarball).args(["--strip-components", "1", "-C"]).arg(&dir),
     )?;
     let _ = fs::remove_file(&tarball);
     match output(&wasm_opt.to_string_lossy(), &["--version"]) {

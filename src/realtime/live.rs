@@ -20,9 +20,9 @@ use super::{
 use crate::{api::get_json, backoff::Backoff, session::Session, settings::Monitored, toast::Toasts};
 
 /// Every named SSE event: the stream's own two plus one per event type.
-const SSE_EVENTS: [&str; 11] = {
+const SSE_EVENTS: [&str; 12] = {
     let names = RealtimeEvent::SSE_NAMES;
-    let mut all = ["ready", "resync", "", "", "", "", "", "", "", "", ""];
+    let mut all = ["ready", "resync", "", "", "", "", "", "", "", "", "", ""];
     let mut i = 0;
     while i < names.len() {
         all[i + 2] = names[i];
@@ -238,9 +238,10 @@ fn listen_all(follower: &Follower, name: &str) {
 }
 
 /// Every event class the app listens for on its Pusher channels.
-const ECHO_EVENTS: [&str; 9] = [
+const ECHO_EVENTS: [&str; 10] = [
     "PackageUpdated",
     "InventoryUpdated",
+    "LabelRequested",
     "LabelApproved",
     "LabelRejected",
     "PackageCheckedIn",

@@ -101,6 +101,10 @@ pub fn route(incoming: Incoming, context: &RouteContext) -> Routed {
             };
             Routed { actions, toast, navigate: None }
         }
+        // No toast: requests arrive all day; the queue just grows.
+        RealtimeEvent::LabelRequested { organization_id, .. } => {
+            Routed { actions: vec![CacheAction::InvalidateLabels { organization_id }], ..Routed::default() }
+        }
         RealtimeEvent::LabelApproved { organization_id, label_id, approved_by } => Routed {
             actions: vec![CacheAction::InvalidateLabels { organization_id }],
             toast: toast(ToastSpec::new(
@@ -257,5 +261,22 @@ mod tests {
         assert!(
             matches!(&done.actions[..], [CacheAction::FinishJob { result_url: Some(u), .. }] if u == "/r")
         );
+    }
+
+    #[test]
+    fn a_label_request_refreshes_the_queue_quietly() {
+        let routed = route(
+            Incoming::Event {
+                event: Box::new(RealtimeEvent::LabelRequested {
+                    organization_id: 3,
+                    label_id: 9,
+                    requested_by: "Omar".into(),
+                }),
+                id: Some(4),
+            },
+            &RouteContext::default(),
+        );
+        assert_eq!(routed.actions, vec![CacheAction::InvalidateLabels { organization_id: 3 }]);
+        assert_eq!(routed.toast, None);
     }
 }

@@ -65,8 +65,7 @@ pub async fn run(state: AppState, mean_interval: Duration, mut stop: watch::Rece
 }
 
 /// A demo operator of a random organization asks for a label for one of its
-/// active packages. No event: the wire has no "label requested" event yet, so
-/// the queue shows it on its next refetch.
+/// active packages; its approvers' queues hear `LabelRequested`.
 fn request_label(tx: &Transaction, now: &str, seed: u64) -> Result<((), Vec<budtags_wire::RealtimeEvent>)> {
     let mut rng = fastrand::Rng::with_seed(seed);
     let (organization_id, _) = seed::ORGANIZATIONS[rng.usize(..seed::ORGANIZATIONS.len())];
@@ -88,7 +87,13 @@ fn request_label(tx: &Transaction, now: &str, seed: u64) -> Result<((), Vec<budt
     if let Some((package_id, quantity)) = picked {
         let request =
             Request { organization_id, package_id, quantity, copies: rng.u32(1..4), by: person.name };
-        db::labels::request(tx, &request, now)?;
+        let label = db::labels::request(tx, &request, now)?;
+        let event = budtags_wire::RealtimeEvent::LabelRequested {
+            organization_id,
+            label_id: label.id,
+            requested_by: person.name.to_owned(),
+        };
+        return Ok(((), vec![event]));
     }
     Ok(((), Vec::new()))
 }
@@ -181,10 +186,19 @@ mod tests {
                 .unwrap()
         };
         let before = pending(state.clone()).await;
+        let mut heard = state.events.subscribe();
         for seed in 0..3 {
             state.events.change(move |tx, now| request_label(tx, now, seed)).await.unwrap();
         }
         assert_eq!(pending(state.clone()).await, before + 3);
+        for _ in 0..3 {
+            let envelope = heard.try_recv().expect("each request is announced");
+            assert!(
+                matches!(&envelope.event, budtags_wire::RealtimeEvent::LabelRequested { requested_by, .. }
+                    if requested_by.ends_with("Operator")),
+                "{envelope:?}"
+            );
+        }
         let newest = state
             .store
             .call(|conn| {

@@ -40,6 +40,12 @@ pub enum RealtimeEvent {
         package_id: i64,
         change: f64,
     },
+    /// Someone asked for a label: the approvers' queue grows.
+    LabelRequested {
+        organization_id: i64,
+        label_id: i64,
+        requested_by: String,
+    },
     LabelApproved {
         organization_id: i64,
         label_id: i64,
@@ -80,6 +86,7 @@ impl RealtimeEvent {
         match self {
             RealtimeEvent::PackageUpdate { .. } => "package-update",
             RealtimeEvent::InventoryUpdated { .. } => "inventory-updated",
+            RealtimeEvent::LabelRequested { .. } => "label-requested",
             RealtimeEvent::LabelApproved { .. } => "label-approved",
             RealtimeEvent::LabelRejected { .. } => "label-rejected",
             RealtimeEvent::PackageCheckedIn { .. } => "package-checked-in",
@@ -91,9 +98,10 @@ impl RealtimeEvent {
     }
 
     /// Every SSE event name, for listeners.
-    pub const SSE_NAMES: [&'static str; 9] = [
+    pub const SSE_NAMES: [&'static str; 10] = [
         "package-update",
         "inventory-updated",
+        "label-requested",
         "label-approved",
         "label-rejected",
         "package-checked-in",
@@ -108,6 +116,7 @@ impl RealtimeEvent {
         match self {
             RealtimeEvent::PackageUpdate { .. } => "PackageUpdated",
             RealtimeEvent::InventoryUpdated { .. } => "InventoryUpdated",
+            RealtimeEvent::LabelRequested { .. } => "LabelRequested",
             RealtimeEvent::LabelApproved { .. } => "LabelApproved",
             RealtimeEvent::LabelRejected { .. } => "LabelRejected",
             RealtimeEvent::PackageCheckedIn { .. } => "PackageCheckedIn",
@@ -126,7 +135,8 @@ impl RealtimeEvent {
             RealtimeEvent::InventoryUpdated { organization_id, .. } => {
                 format!("org.{organization_id}.inventory")
             }
-            RealtimeEvent::LabelApproved { organization_id, .. }
+            RealtimeEvent::LabelRequested { organization_id, .. }
+            | RealtimeEvent::LabelApproved { organization_id, .. }
             | RealtimeEvent::LabelRejected { organization_id, .. } => format!("org.{organization_id}"),
             RealtimeEvent::PackageCheckedIn { transfer_id, .. }
             | RealtimeEvent::TransferCompleted { transfer_id } => format!("transfer.{transfer_id}"),
@@ -154,6 +164,7 @@ impl RealtimeEvent {
         let tag = match short {
             "PackageUpdated" => "PACKAGE_UPDATE",
             "InventoryUpdated" => "INVENTORY_UPDATED",
+            "LabelRequested" => "LABEL_REQUESTED",
             "LabelApproved" => "LABEL_APPROVED",
             "LabelRejected" => "LABEL_REJECTED",
             "PackageCheckedIn" => "PACKAGE_CHECKED_IN",

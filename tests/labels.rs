@@ -31,7 +31,7 @@ async fn staff_decide_labels_and_colleagues_see_it_live() {
     let (first, second, third) = (pending[0].id, pending[1].id, pending[2].id);
 
     let a = open_as(&server, "approver@greenleaf.test", "/labels").await;
-    let b = open_as(&server, "approver@greenleaf.test", "/labels").await;
+    let b = open_as(&server, "approver2@greenleaf.test", "/labels").await;
     for browser in [&a, &b] {
         browser.wait_text(&card(first), WAIT, |t| t.contains(&pending[0].package_label)).await;
     }

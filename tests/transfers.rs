@@ -33,7 +33,7 @@ async fn operators_scan_a_delivery_in_and_everyone_watching_follows_it_live() {
     let detail = format!("/transfers/{PENDING_TRANSFER}");
     a.client.goto(&format!("{}{detail}", server.url)).await.unwrap();
     a.wait_text("[data-testid=checked-count]", WAIT, |t| t == "0 of 4").await;
-    let b = open_as(&server, "approver@greenleaf.test", &detail).await;
+    let b = open_as(&server, "operator2@greenleaf.test", &detail).await;
     b.wait_text("[data-testid=checked-count]", WAIT, |t| t == "0 of 4").await;
     let viewer = open_as(&server, "viewer@greenleaf.test", &detail).await;
     viewer.wait_text("[data-testid=read-only]", WAIT, |t| t.contains("check-in operator")).await;

@@ -66,7 +66,7 @@ impl Store {
             conn.busy_timeout(std::time::Duration::from_secs(5))?;
             migrate(conn)?;
             seed::seed_if_empty(conn, packages_per_license)?;
-            seed_users::seed_if_empty(conn)?;
+            seed_users::seed_missing(conn)?;
             seed_transfers::seed_if_empty(conn)?;
             seed_workspaces::seed_if_empty(conn)?;
             // Nothing runs jobs yet: any left queued or running were cut short.

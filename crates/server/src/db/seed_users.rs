@@ -1,6 +1,6 @@
 //! Demo people to sign in as: an approver, an operator and a viewer in each
-//! demo organization, all with the password [`DEMO_PASSWORD`]. Written on a
-//! fresh database, and on an existing one whose `users` table is empty.
+//! demo organization (two approvers and two operators in the first), all with
+//! the password [`DEMO_PASSWORD`]. Each is written when missing.
 
 use budtags_wire::Role;
 use rusqlite::{Connection, params};
@@ -65,16 +65,37 @@ pub const DEMO_USERS: &[DemoUser] = &[
         organization_id: 2,
         role: Role::Viewer,
     },
+    // A second approver and operator, so two people can work the same queue
+    // or the same delivery at once.
+    DemoUser {
+        id: 7,
+        email: "approver2@greenleaf.test",
+        name: "Alma Approver",
+        organization_id: 1,
+        role: Role::Approver,
+    },
+    DemoUser {
+        id: 8,
+        email: "operator2@greenleaf.test",
+        name: "Otto Operator",
+        organization_id: 1,
+        role: Role::Operator,
+    },
 ];
 
-/// Writes [`DEMO_USERS`] when there are no users yet.
-pub fn seed_if_empty(conn: &mut Connection) -> rusqlite::Result<()> {
-    let existing: i64 = conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
-    if existing > 0 {
-        return Ok(());
-    }
+/// Writes each of [`DEMO_USERS`] that is not there yet (by id), so databases
+/// created before a demo user was added get it too.
+pub fn seed_missing(conn: &mut Connection) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
     for user in DEMO_USERS {
+        let known: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM users WHERE id = ?1 OR email = ?2",
+            params![user.id, user.email],
+            |r| r.get(0),
+        )?;
+        if known > 0 {
+            continue;
+        }
         let hash = password::hash(DEMO_PASSWORD).map_err(|e| {
             rusqlite::Error::ToSqlConversionFailure(format!("cannot hash the demo password: {e}").into())
         })?;
@@ -93,11 +114,24 @@ mod tests {
     use crate::db::seed::ORGANIZATIONS;
 
     #[test]
-    fn every_organization_has_one_of_each_role() {
+    fn every_organization_has_each_role() {
         for (org, _) in ORGANIZATIONS {
             let roles: Vec<Role> =
                 DEMO_USERS.iter().filter(|u| u.organization_id == *org).map(|u| u.role).collect();
-            assert_eq!(roles, [Role::Approver, Role::Operator, Role::Viewer], "organization {org}");
+            for role in [Role::Approver, Role::Operator, Role::Viewer] {
+                assert!(roles.contains(&role), "organization {org} has no {role:?}");
+            }
         }
+    }
+
+    #[test]
+    fn ids_and_emails_are_unique() {
+        let mut ids: Vec<i64> = DEMO_USERS.iter().map(|u| u.id).collect();
+        let mut emails: Vec<&str> = DEMO_USERS.iter().map(|u| u.email).collect();
+        ids.sort();
+        ids.dedup();
+        emails.sort();
+        emails.dedup();
+        assert_eq!((ids.len(), emails.len()), (DEMO_USERS.len(), DEMO_USERS.len()));
     }
 }

@@ -83,16 +83,7 @@ async fn signing_in_through_the_form_lands_on_the_license_last_worked_in() {
         .unwrap();
     wait_for_path(&browser, &format!("/licenses/{SECOND}/packages")).await;
     browser.wait_text("[data-testid=count]", WAIT, |t| t.ends_with("packages")).await;
-    browser
-        .client
-        .find(Locator::Css("[data-testid=user-menu] summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser.client.find(Locator::Css("[data-testid=sign-out]")).await.unwrap().click().await.unwrap();
-    wait_for_path(&browser, "/login").await;
+    sign_out(&browser).await;
     let me = browser
         .client
         .execute_async("const done = arguments[0]; fetch('/api/me').then(r => done(r.status))", vec![])
@@ -139,16 +130,7 @@ async fn a_signed_out_visit_goes_to_sign_in_and_never_to_another_site() {
     browser.wait_js(role, json!("Viewer"), WAIT, "the user menu names the role").await;
 
     // A crafted `next` cannot send the person off the site.
-    browser
-        .client
-        .find(Locator::Css("[data-testid=user-menu] summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser.client.find(Locator::Css("[data-testid=sign-out]")).await.unwrap().click().await.unwrap();
-    wait_for_path(&browser, "/login").await;
+    sign_out(&browser).await;
     browser.client.goto(&format!("{}/login?next=%2F%2Fevil.test%2Fx", server.url)).await.unwrap();
     fill_login(&browser, "viewer@greenleaf.test", "budtags").await;
     wait_for_path(&browser, &format!("/licenses/{FIRST}/packages")).await;
@@ -173,16 +155,7 @@ async fn the_live_connection_ends_with_the_session_and_a_new_one_follows_the_nex
     browser.wait_text("[data-testid=connection]", WAIT, |t| t == "Live").await;
     assert_eq!(browser.eval("return window.__es").await, json!({ "open": 1, "closed": 0 }));
 
-    browser
-        .client
-        .find(Locator::Css("[data-testid=user-menu] summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser.client.find(Locator::Css("[data-testid=sign-out]")).await.unwrap().click().await.unwrap();
-    wait_for_path(&browser, "/login").await;
+    sign_out(&browser).await;
     let closed = "return window.__es.closed";
     browser.wait_js(closed, json!(1), WAIT, "signing out closes the live connection").await;
 
@@ -212,23 +185,15 @@ async fn another_organizations_license_is_not_found_by_guessing_its_address() {
     browser.close().await;
 }
 
-/// `encodeURIComponent` for the ASCII these tests use.
+/// Opens the user menu and signs out; waits for the login page.
+async fn sign_out(browser: &Browser) {
+    let menu = browser.client.find(Locator::Css("[data-testid=user-menu] summary")).await.unwrap();
+    menu.click().await.unwrap();
+    browser.client.find(Locator::Css("[data-testid=sign-out]")).await.unwrap().click().await.unwrap();
+    wait_for_path(browser, "/login").await;
+}
+
+/// A query-string value, percent-encoded as the app's `encodeURIComponent` does.
 fn url_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'_'
-            | b'.'
-            | b'!'
-            | b'~'
-            | b'*'
-            | b'\''
-            | b'('
-            | b')' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }

@@ -11,7 +11,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::{
     api::{ApiError, jobs as calls},
-    query::workspaces,
+    query::{PollOptions, policies, use_poll, workspaces},
     session::use_session,
     ui::{
         format::{quantity, timestamp},
@@ -27,6 +27,12 @@ pub fn JobsPage() -> impl IntoView {
     let navigate = use_navigate();
     let approved = client.local_resource(workspaces::labels(), || LabelStatus::Approved);
     let jobs = client.local_resource(workspaces::jobs(), || ());
+    use_poll(
+        client,
+        workspaces::jobs(),
+        || (),
+        PollOptions::new(|_: &(), state| policies::running_jobs(state)),
+    );
     let selected = RwSignal::new(BTreeSet::<i64>::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);

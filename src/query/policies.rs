@@ -38,6 +38,15 @@ pub fn job<E>(state: &QueryState<Job, E>) -> Option<Duration> {
     }
 }
 
+/// The recent jobs list: every 2 s while one of them runs, then stop (a
+/// running job's events may be on a channel this page does not follow).
+pub fn running_jobs<E>(state: &QueryState<Vec<Job>, E>) -> Option<Duration> {
+    match state.data {
+        Some(jobs) if jobs.iter().all(|j| j.status.is_done()) => None,
+        _ => every(SECS_2, state),
+    }
+}
+
 /// The Packages page: only the active list polls, every 30 s, until an error.
 pub fn packages_page<E>(filter: PackageFilter, state: &QueryState<PackageList, E>) -> Option<Duration> {
     match filter {
@@ -130,6 +139,16 @@ mod tests {
         assert_eq!(job(&ok(&job_with(JobStatus::Completed))), None);
         assert_eq!(job(&ok(&job_with(JobStatus::Failed))), None);
         assert_eq!(job::<&str>(&failed()), None);
+    }
+
+    #[test]
+    fn the_jobs_list_polls_while_a_job_runs() {
+        let done = vec![job_with(JobStatus::Completed), job_with(JobStatus::Failed)];
+        assert_eq!(running_jobs(&ok(&done)), None);
+        assert_eq!(running_jobs(&ok(&vec![])), None);
+        let running = vec![job_with(JobStatus::Completed), job_with(JobStatus::Running)];
+        assert_eq!(running_jobs(&ok(&running)), Some(SECS_2));
+        assert_eq!(running_jobs::<&str>(&failed()), None);
     }
 
     #[test]

@@ -47,7 +47,9 @@ async fn run(config: Config) -> Result<(), String> {
     tracing::info!(%addr, database = %config.database.display(), "listening");
     println!("\n  BudTags web is running at http://{addr}/\n");
     println!("  Sign in as any of these (password \"{DEMO_PASSWORD}\"):");
-    for user in DEMO_USERS {
+    let mut users: Vec<_> = DEMO_USERS.iter().collect();
+    users.sort_by_key(|u| (u.organization_id, u.role as u8, u.id));
+    for user in users {
         println!("    {:<26} {}, organization {}", user.email, user.role.title(), user.organization_id);
     }
     println!();

@@ -4,6 +4,8 @@
 //!   the reference server with demo data and live demo activity.
 //! - `cargo xtask test`: format check, clippy, the release web build, and every
 //!   test, browser tests in headless Chromium included.
+//! - `cargo xtask bench-fanout [bench flags…]`: the server fan-out benchmark,
+//!   our built-in Pusher endpoint beside Sockudo (`docs/performance.md`).
 //!
 //! Both first install what is missing (the wasm32 target, trunk 0.21,
 //! wasm-bindgen-cli at the Cargo.lock version, and for tests Chromium and
@@ -25,9 +27,12 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
         Some("test-sockudo") => test_sockudo(),
+        Some("bench-fanout") => bench_fanout(&args[1..]),
         Some("setup") => tools::ensure(true),
         _ => {
-            eprintln!("usage: cargo xtask <run [server flags…] | test | test-sockudo | setup>");
+            eprintln!(
+                "usage: cargo xtask <run [server flags…] | test | test-sockudo | bench-fanout [bench flags…] | setup>"
+            );
             return ExitCode::from(2);
         }
     };
@@ -95,6 +100,28 @@ fn test_sockudo() -> Result<(), String> {
         .env("BUDTAGS_DIST", root().join("dist"))
         .env("SOCKUDO", sockudo);
     step("our Pusher client against Sockudo", &mut cmd)
+}
+
+/// The server fan-out benchmark: release builds of the server and the bench
+/// (separately, so the server is the very binary `cargo xtask run` starts),
+/// Sockudo installed when missing, then `budtags-bench fanout`. It prints a
+/// table and JSON (also written to `target/bench/fanout.json` unless
+/// `--json` is given) and asserts nothing.
+fn bench_fanout(bench_args: &[String]) -> Result<(), String> {
+    let sockudo = tools::ensure_sockudo()?;
+    step("build the server (release)", cargo().args(["build", "--release", "--package", "budtags-server"]))?;
+    let mut cmd = cargo();
+    cmd.args(["run", "--release", "--package", "budtags-bench", "--", "fanout"]);
+    if !bench_args.iter().any(|a| a == "--sockudo" || a.starts_with("--sockudo=") || a == "--no-sockudo") {
+        cmd.arg("--sockudo").arg(&sockudo);
+    }
+    if !bench_args.iter().any(|a| a == "--json" || a.starts_with("--json=")) {
+        let dir = root().join("target").join("bench");
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        cmd.arg("--json").arg(dir.join("fanout.json"));
+    }
+    cmd.args(bench_args);
+    step("server fan-out benchmark", &mut cmd)
 }
 
 /// `trunk build --release --offline`: trunk never downloads a tool.

@@ -36,6 +36,12 @@ use crate::{
 /// The message that tells a client to refetch.
 pub const RESYNC: &str = r#"{"type":"RESYNC"}"#;
 
+/// Clients of `/ws` only listen: a small read buffer (tungstenite's default,
+/// 128 KiB, is zero-filled on the first read and stays resident per socket)
+/// and a small limit on what they may send.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+const MAX_CLIENT_MESSAGE_BYTES: usize = 16 * 1024;
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/ws", get(connect))
 }
@@ -54,6 +60,10 @@ async fn connect(
 ) -> Result<Response> {
     let Query(query) = query.map_err(|e| Error::BadRequest(e.body_text()))?;
     let upgrade = upgrade.map_err(|e| Error::BadRequest(format!("Expected a WebSocket upgrade: {e}")))?;
+    let upgrade = upgrade
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
+        .max_frame_size(MAX_CLIENT_MESSAGE_BYTES);
     Ok(upgrade.on_upgrade(move |socket| {
         let (sink, stream) = socket.split();
         stream_events(sink, stream, state.events, user.account.organization_id, query.last_event_id)

@@ -35,6 +35,13 @@ use crate::{
 /// refused with close code 1009.
 const MAX_WEBSOCKET_MESSAGE_BYTES: usize = 64 * 1024;
 
+/// Each socket's read buffer. tungstenite's default, 128 KiB, is zero-filled
+/// on the first read, so it was resident for every idle connection (about
+/// 130 KB each, `cargo xtask bench-fanout`). Pusher clients send small
+/// frames (pings, subscriptions, at most [`budtags_pusher::message::MAX_MESSAGE_BYTES`]);
+/// the buffer still grows for a larger frame, up to the limit above.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/app/{key}", get(connect)).merge(trigger::router())
 }
@@ -49,6 +56,7 @@ async fn connect(
 ) -> Result<Response> {
     let upgrade = upgrade.map_err(|e| Error::BadRequest(format!("Expected a WebSocket upgrade: {e}")))?;
     Ok(upgrade
+        .read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(MAX_WEBSOCKET_MESSAGE_BYTES)
         .max_frame_size(MAX_WEBSOCKET_MESSAGE_BYTES)
         .on_upgrade(move |socket| run(socket, state, key)))

@@ -1,0 +1,900 @@
+//! What the release web build costs in the browser: the initial transfer, the
+//! first render of a large Packages list, how fast a live change reaches the
+//! DOM, and how much memory the page holds.
+//!
+//! ```text
+//! cargo bench --bench browser -- [--packages 1000,10000] [--loads 5] [--events 50] [--json PATH]
+//! ```
+//!
+//! - **Bundle**: every file `index.html` loads (wasm, JS, CSS, the HTML
+//!   itself; not the favicon), raw, gzip -9 and brotli q11, each file
+//!   compressed on its own as HTTP would; plus what the reference server
+//!   actually sent for them during the cold loads (tower-http's compression
+//!   at its default level: brotli, which Chromium asks for from 127.0.0.1).
+//! - **First render**, per list size: `--loads` cold loads (HTTP cache off)
+//!   of `/licenses/{LICENSE}/packages` in one signed-in headless Chromium. An
+//!   init script (CDP `Page.addScriptToEvaluateOnNewDocument`, so it runs
+//!   before the app) timestamps, with `performance.now()` (0 = navigation
+//!   start), the first `tr[data-id]` in the DOM (a MutationObserver) and
+//!   "painted": a task queued from the next animation frame, i.e. after that
+//!   frame was produced and the main thread was free again.
+//! - **Patch latency**: `--events` quantity changes, ~150 ms apart, each to a
+//!   row visible in the table, made with the server's in-process
+//!   `packages::adjust_quantity`. The page timestamps each SSE
+//!   `package-update` as its listener is entered, and the moment a
+//!   MutationObserver sees `tr[data-id=ID][data-revision=REV]` showing the
+//!   new quantity: socket → DOM. The bench takes the wall clock just before
+//!   the change call; the page records `timeOrigin + now()`: server → DOM.
+//! - **Memory**: JS heap (CDP `Runtime.getHeapUsage`) and wasm linear memory
+//!   (`memory.buffer.byteLength`), after a forced GC, once the list is
+//!   loaded and again after 1,000 more changes ~10 ms apart.
+//!
+//! Every server (127.0.0.1, free port, fresh database) holds exactly N
+//! active packages on the measured license. The bench prints a table and
+//! one JSON line; it never fails on a missed target, only on errors.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::{
+    fmt::Write as _,
+    io::Write as _,
+    path::{Path, PathBuf},
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use serde_json::{Value, json};
+use support::{Browser, TestServer};
+
+const LICENSE: &str = "C11-0000090-LIC";
+const VIEWER: &str = "viewer@greenleaf.test";
+const WAIT: Duration = Duration::from_secs(60);
+/// Between two measured changes.
+const EVENT_SPACING: Duration = Duration::from_millis(150);
+/// The memory loop: how many changes, how far apart.
+const CHURN_EVENTS: usize = 1_000;
+const CHURN_SPACING: Duration = Duration::from_millis(10);
+
+/// Targets of issue 6.
+const TARGET_GZIP: u64 = 125_000;
+const TARGET_BROTLI: u64 = 108_000;
+const TARGET_FIRST_RENDER_MS: f64 = 150.0;
+const TARGET_SOCKET_DOM_P99_MS: f64 = 5.0;
+const TARGET_SERVER_DOM_P99_MS: f64 = 10.0;
+const TARGET_MEMORY: u64 = 15_000_000;
+
+/// Runs in every document before the app: first-render marks, the SSE hook,
+/// the patch observer and the wasm memory handle, all under `window.__bench`.
+const INIT_SCRIPT: &str = r#"
+(() => {
+  const b = window.__bench = {
+    marks: {}, pending: new Map(), patches: [], superseded: 0, watching: false, memory: null,
+  };
+  const now = () => performance.now();
+
+  // First render: the first row in the DOM, then the next frame.
+  const first = new MutationObserver(() => {
+    if (b.marks.rows !== undefined || !document.querySelector('tr[data-id]')) return;
+    b.marks.rows = now();
+    b.marks.rowCount = document.querySelectorAll('tr[data-id]').length;
+    first.disconnect();
+    requestAnimationFrame(() => {
+      b.marks.frame = now();
+      setTimeout(() => { b.marks.painted = now(); }, 0);
+    });
+  });
+  first.observe(document, { childList: true, subtree: true });
+
+  // The wasm module's memory: from trunk's start event, or from instantiation.
+  addEventListener('TrunkApplicationStarted', e => {
+    b.marks.started = now();
+    const w = e.detail && e.detail.wasm;
+    if (w && w.memory) b.memory = w.memory;
+  });
+  for (const f of ['instantiate', 'instantiateStreaming']) {
+    const orig = WebAssembly[f];
+    if (!orig) continue;
+    WebAssembly[f] = function (...args) {
+      return orig.apply(this, args).then(r => {
+        const inst = r.instance || r;
+        if (inst.exports && inst.exports.memory && !b.memory) b.memory = inst.exports.memory;
+        return r;
+      });
+    };
+  }
+  b.wasmBytes = () => b.memory ? b.memory.buffer.byteLength : null;
+
+  // Patches: SSE arrival, then the row showing the new revision and quantity.
+  const shown = q => String(Math.round(q * 100) / 100) + ' ';
+  const check = () => {
+    if (!b.pending.size) return;
+    const at = now();
+    for (const [key, p] of b.pending) {
+      const row = document.querySelector(`tr[data-id="${p.id}"][data-revision="${p.rev}"]`);
+      const cell = row && row.querySelector('[data-testid=quantity]');
+      if (!cell || !cell.textContent.startsWith(p.q)) continue;
+      b.patches.push({ id: p.id, rev: p.rev, msgAt: p.msgAt, msgWall: performance.timeOrigin + p.msgAt,
+                       domAt: at, domWall: performance.timeOrigin + at });
+      b.pending.delete(key);
+      // Older changes of the same row that were never shown on their own:
+      // the app rendered two quick changes at once.
+      for (const [k, q] of b.pending) {
+        if (q.id === p.id && q.rev < p.rev) { b.pending.delete(k); b.superseded += 1; }
+      }
+    }
+  };
+  b.watch = () => {
+    b.pending.clear();
+    b.patches = [];
+    b.superseded = 0;
+    b.watching = true;
+    if (!b.observer) {
+      b.observer = new MutationObserver(check);
+      b.observer.observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true });
+    }
+  };
+  const wrapped = new WeakMap();
+  const add = EventSource.prototype.addEventListener;
+  const remove = EventSource.prototype.removeEventListener;
+  EventSource.prototype.addEventListener = function (type, listener, options) {
+    if (type === 'package-update' && typeof listener === 'function') {
+      const inner = listener;
+      listener = function (e) {
+        const at = now();
+        if (b.watching) {
+          try {
+            const d = JSON.parse(e.data);
+            b.pending.set(d.packageId + ':' + d.data.Revision,
+              { id: d.packageId, rev: d.data.Revision, q: shown(d.data.Quantity), msgAt: at });
+          } catch (_) {}
+        }
+        return inner.call(this, e);
+      };
+      wrapped.set(inner, listener);
+    }
+    return add.call(this, type, listener, options);
+  };
+  EventSource.prototype.removeEventListener = function (type, listener, options) {
+    return remove.call(this, type, wrapped.get(listener) || listener, options);
+  };
+
+  // One load's marks, with the resource timings they sit between.
+  b.load = () => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const res = performance.getEntriesByType('resource');
+    const wasm = res.find(r => r.name.endsWith('.wasm'));
+    const list = res.find(r => r.name.includes('/api/licenses/') && r.name.includes('/packages'));
+    const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+    return {
+      rows: b.marks.rows, frame: b.marks.frame, painted: b.marks.painted, started: b.marks.started,
+      rowCount: b.marks.rowCount,
+      htmlEnd: nav ? nav.responseEnd : null,
+      wasmFirstByte: wasm ? wasm.responseStart : null,
+      wasmEnd: wasm ? wasm.responseEnd : null,
+      listStart: list ? list.startTime : null,
+      listFirstByte: list ? list.responseStart : null,
+      listEnd: list ? list.responseEnd : null,
+      listBytes: list ? list.encodedBodySize : null,
+      listDecodedBytes: list ? list.decodedBodySize : null,
+      fcp: fcp ? fcp.startTime : null,
+    };
+  };
+})();
+"#;
+
+/// The `tr[data-id]` rows inside the scroller's visible area.
+const VISIBLE_IDS: &str = "
+  const box = document.querySelector('[data-testid=scroller]').getBoundingClientRect();
+  return [...document.querySelectorAll('tr[data-id]')]
+    .filter(r => { const b = r.getBoundingClientRect(); return b.top >= box.top && b.bottom <= box.bottom; })
+    .map(r => Number(r.dataset.id));";
+
+// ---------------------------------------------------------------------------
+// Arguments
+
+struct Args {
+    packages: Vec<usize>,
+    loads: usize,
+    events: usize,
+    json: Option<PathBuf>,
+    /// `cargo bench` passes `--bench`; `cargo test --benches` does not.
+    bench: bool,
+}
+
+fn parse_args() -> Args {
+    let mut args = Args { packages: vec![1_000, 10_000], loads: 5, events: 50, json: None, bench: false };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
+            None => (arg.clone(), None),
+        };
+        let mut value = |what: &str| {
+            inline.clone().or_else(|| it.next()).unwrap_or_else(|| usage(&format!("{name} needs {what}")))
+        };
+        match name.as_str() {
+            "--bench" => args.bench = true,
+            "--packages" => {
+                let v = value("a list of sizes, e.g. 1000,10000");
+                args.packages = v
+                    .split(',')
+                    .map(|n| n.trim().replace('_', "").parse::<usize>().ok().filter(|n| *n > 0))
+                    .collect::<Option<Vec<_>>>()
+                    .unwrap_or_else(|| usage("--packages takes sizes like 1000,10000"));
+            }
+            "--loads" => args.loads = positive(&value("a number"), "--loads"),
+            "--events" => args.events = positive(&value("a number"), "--events"),
+            "--json" => args.json = Some(PathBuf::from(value("a path"))),
+            _ => {} // libtest flags cargo may pass
+        }
+    }
+    args
+}
+
+fn positive(value: &str, flag: &str) -> usize {
+    value
+        .parse::<usize>()
+        .ok()
+        .filter(|n| *n > 0)
+        .unwrap_or_else(|| usage(&format!("{flag} takes a positive number")))
+}
+
+fn usage(message: &str) -> ! {
+    eprintln!(
+        "{message}\nusage: cargo bench --bench browser -- [--packages 1000,10000] [--loads 5] [--events 50] [--json PATH]"
+    );
+    std::process::exit(2);
+}
+
+// ---------------------------------------------------------------------------
+// Pure helpers: statistics and formatting
+
+/// Order statistics of a sample, in its unit (ms here).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Summary {
+    n: usize,
+    min: f64,
+    p50: f64,
+    p95: f64,
+    p99: f64,
+    max: f64,
+}
+
+/// Nearest-rank percentile of an ascending sample (`p` in 0..=100).
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn summarize(sample: &[f64]) -> Option<Summary> {
+    if sample.is_empty() {
+        return None;
+    }
+    let mut sorted = sample.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    Some(Summary {
+        n: sorted.len(),
+        min: sorted[0],
+        p50: percentile(&sorted, 50.0),
+        p95: percentile(&sorted, 95.0),
+        p99: percentile(&sorted, 99.0),
+        max: sorted[sorted.len() - 1],
+    })
+}
+
+impl Summary {
+    fn json(&self) -> Value {
+        json!({ "n": self.n, "min": r2(self.min), "p50": r2(self.p50), "p95": r2(self.p95),
+                "p99": r2(self.p99), "max": r2(self.max) })
+    }
+}
+
+fn summary_json(s: Option<Summary>) -> Value {
+    s.map_or(Value::Null, |s| s.json())
+}
+
+fn r2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn kb(bytes: u64) -> String {
+    format!("{:.1} KB", bytes as f64 / 1000.0)
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.2} MB", bytes as f64 / 1e6)
+}
+
+/// One line of the summary table.
+struct Line {
+    figure: String,
+    value: String,
+    target: String,
+    /// `None`: not measured, or no target.
+    met: Option<bool>,
+}
+
+fn line(figure: impl Into<String>, value: impl Into<String>, target: &str, met: Option<bool>) -> Line {
+    Line { figure: figure.into(), value: value.into(), target: target.into(), met }
+}
+
+/// The summary as an aligned text table (also valid Markdown).
+fn table(lines: &[Line]) -> String {
+    let w0 = lines.iter().map(|l| l.figure.chars().count()).max().unwrap_or(0).max(6);
+    let w1 = lines.iter().map(|l| l.value.chars().count()).max().unwrap_or(0).max(5);
+    let w2 = lines.iter().map(|l| l.target.chars().count()).max().unwrap_or(0).max(6);
+    let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(s.chars().count())));
+    let mut out = String::new();
+    let _ = writeln!(out, "| {} | {} | {} | met |", pad("figure", w0), pad("value", w1), pad("target", w2));
+    let _ = writeln!(out, "|-{}-|-{}-|-{}-|-----|", "-".repeat(w0), "-".repeat(w1), "-".repeat(w2));
+    for l in lines {
+        let met = match l.met {
+            Some(true) => "yes",
+            Some(false) => "NO ",
+            None => " – ",
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {met} |",
+            pad(&l.figure, w0),
+            pad(&l.value, w1),
+            pad(&l.target, w2)
+        );
+    }
+    out
+}
+
+/// Checks of the pure helpers, run by `cargo test --benches` (which runs this
+/// binary without `--bench`): a harness-less bench has no `#[test]`s.
+fn self_check() {
+    let s = summarize(&[5.0, 1.0, 4.0, 2.0, 3.0]).unwrap();
+    assert_eq!((s.min, s.p50, s.p95, s.p99, s.max), (1.0, 3.0, 5.0, 5.0, 5.0));
+    let hundred: Vec<f64> = (1..=100).map(f64::from).collect();
+    let s = summarize(&hundred).unwrap();
+    assert_eq!((s.p50, s.p95, s.p99, s.max), (50.0, 95.0, 99.0, 100.0));
+    assert_eq!(summarize(&[]), None);
+    assert_eq!(percentile(&[7.0], 99.0), 7.0);
+    let t = table(&[line("a", "1 ms", "≤ 2 ms", Some(true)), line("longer figure", "3", "", None)]);
+    assert!(t.lines().all(|l| l.chars().count() == t.lines().next().unwrap().chars().count()), "{t}");
+    assert_eq!(kb(125_000), "125.0 KB");
+}
+
+// ---------------------------------------------------------------------------
+// Bundle
+
+struct BundleFile {
+    name: String,
+    raw: u64,
+    gzip: u64,
+    brotli: u64,
+}
+
+/// The files `index.html` loads (quoted `/name` references that exist in
+/// `dist`), the icon excluded, plus `index.html` itself.
+fn bundle_files(dist: &Path) -> Vec<String> {
+    let html = std::fs::read_to_string(dist.join("index.html")).expect("read dist/index.html");
+    let mut names = vec!["index.html".to_owned()];
+    for text in html.lines().filter(|l| !l.contains("rel=\"icon\"")) {
+        for quote in ['"', '\''] {
+            for (i, part) in text.split(quote).enumerate() {
+                let Some(name) = part.strip_prefix('/') else { continue };
+                if i % 2 == 1
+                    && !name.is_empty()
+                    && dist.join(name).is_file()
+                    && !names.iter().any(|n| n == name)
+                {
+                    names.push(name.to_owned());
+                }
+            }
+        }
+    }
+    names
+}
+
+fn measure_bundle(dist: &Path) -> Vec<BundleFile> {
+    bundle_files(dist)
+        .into_iter()
+        .map(|name| {
+            let bytes = std::fs::read(dist.join(&name)).unwrap_or_else(|e| panic!("read {name}: {e}"));
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            gz.write_all(&bytes).unwrap();
+            let gzip = gz.finish().unwrap().len() as u64;
+            let mut br = brotli::CompressorWriter::new(Vec::new(), 4096, 11, 22);
+            br.write_all(&bytes).unwrap();
+            br.flush().unwrap();
+            let brotli = br.into_inner().len() as u64;
+            BundleFile { name, raw: bytes.len() as u64, gzip, brotli }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// One list size
+
+/// One cold load's marks, ms since navigation start.
+struct Load {
+    rows: f64,
+    painted: f64,
+    marks: Value,
+}
+
+/// Heap and wasm memory, bytes, after a forced GC.
+#[derive(Clone, Copy)]
+struct Memory {
+    heap_used: u64,
+    heap_total: u64,
+    wasm: u64,
+}
+
+impl Memory {
+    fn total(&self) -> u64 {
+        self.heap_used + self.wasm
+    }
+
+    fn json(&self) -> Value {
+        json!({ "js_heap_used": self.heap_used, "js_heap_total": self.heap_total,
+                "wasm_memory": self.wasm, "heap_plus_wasm": self.total() })
+    }
+}
+
+struct Patches {
+    sent: usize,
+    /// Changes the page never showed on their own: a newer change of the
+    /// same row reached the DOM in the same render.
+    superseded: usize,
+    socket_dom: Option<Summary>,
+    server_dom: Option<Summary>,
+    server_socket: Option<Summary>,
+}
+
+impl Patches {
+    fn measured(&self) -> usize {
+        self.socket_dom.map_or(0, |s| s.n)
+    }
+
+    fn json(&self) -> Value {
+        json!({ "sent": self.sent, "measured": self.measured(), "superseded": self.superseded,
+                "socket_to_dom_ms": summary_json(self.socket_dom),
+                "server_to_dom_ms": summary_json(self.server_dom),
+                "server_to_socket_ms": summary_json(self.server_socket) })
+    }
+}
+
+struct SizeResult {
+    packages: usize,
+    rows_in_dom: Option<Summary>,
+    painted: Option<Summary>,
+    loads: Vec<Load>,
+    /// Bytes the server sent for the bundle files, per cold load (its own compression).
+    served_bundle: u64,
+    clock_offset_ms: f64,
+    clock_rtt_ms: f64,
+    patches: Patches,
+    /// Two rounds of [`CHURN_EVENTS`] changes, and the memory after each.
+    churn: Vec<Patches>,
+    memory_loaded: Memory,
+    memory_after: Vec<Memory>,
+}
+
+impl SizeResult {
+    fn json(&self) -> Value {
+        json!({
+            "packages": self.packages,
+            "first_render_ms": { "rows_in_dom": summary_json(self.rows_in_dom), "painted": summary_json(self.painted) },
+            "loads": self.loads.iter().map(|l| l.marks.clone()).collect::<Vec<_>>(),
+            "served_bundle_bytes_per_load": self.served_bundle,
+            "clock": { "page_minus_system_ms": r2(self.clock_offset_ms), "rtt_ms": r2(self.clock_rtt_ms) },
+            "patches": self.patches.json(),
+            "churn": self.churn.iter().map(Patches::json).collect::<Vec<_>>(),
+            "memory_loaded": self.memory_loaded.json(),
+            "memory_after_churn": self.memory_after.iter().map(Memory::json).collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn wall_ms() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+/// Packages to seed per license so that at least `n` come out active (the
+/// seed finishes ~20 %).
+fn seed_count(n: usize) -> usize {
+    n * 13 / 10 + 100
+}
+
+/// Finishes every active package of [`LICENSE`] beyond the first `n` (by id),
+/// before any browser looks; returns how many are active.
+async fn keep_active(server: &TestServer, n: usize) -> usize {
+    let kept = server.state.store.call(move |c| {
+        c.execute(
+            "UPDATE packages SET finished_date = '2026-11-01', quantity = 0
+             WHERE license_number = ?1 AND finished_date IS NULL AND id NOT IN (
+               SELECT id FROM packages WHERE license_number = ?1 AND finished_date IS NULL
+               ORDER BY id LIMIT ?2)",
+            rusqlite_params(n),
+        )?;
+        Ok(())
+    });
+    kept.await.unwrap();
+    server.active_ids(LICENSE).await.len()
+}
+
+fn rusqlite_params(n: usize) -> (&'static str, i64) {
+    (LICENSE, n as i64)
+}
+
+async fn run_size(n: usize, loads: usize, events: usize, bundle: Vec<String>) -> SizeResult {
+    let server = TestServer::start_with_packages(seed_count(n)).await;
+    let active = keep_active(&server, n).await;
+    assert_eq!(active, n, "the license should hold exactly {n} active packages");
+    let browser = Browser::start().await;
+    let path = format!("/licenses/{LICENSE}/packages");
+    let page = format!("{}{path}", server.url);
+    browser.open_as(&server, VIEWER, &path).await; // signs in; a warm-up load
+    browser.wait_text("[data-testid=count]", WAIT, |t| !t.is_empty()).await;
+
+    browser.cdp("Network.enable", json!({})).await;
+    browser.cdp("Network.setCacheDisabled", json!({ "cacheDisabled": true })).await;
+    browser.cdp("Page.addScriptToEvaluateOnNewDocument", json!({ "source": INIT_SCRIPT })).await;
+
+    // First render: cold loads.
+    let served = |server: &TestServer| {
+        bundle.iter().map(|f| server.response_bytes(&format!("/{f}")).body).sum::<u64>()
+            + server.response_bytes(&path).body
+    };
+    let served_before = served(&server);
+    let mut measured = Vec::new();
+    for i in 0..loads {
+        tokio::time::sleep(Duration::from_millis(500)).await; // let the previous page settle
+        browser.client.goto(&page).await.unwrap();
+        browser
+            .wait_js(
+                "return !!(window.__bench && window.__bench.marks.painted !== undefined)",
+                json!(true),
+                WAIT,
+                "the rows to be painted",
+            )
+            .await;
+        let marks = browser.eval("return window.__bench.load()").await;
+        let rows = marks["rows"].as_f64().unwrap_or(f64::NAN);
+        let painted = marks["painted"].as_f64().unwrap_or(f64::NAN);
+        eprintln!("    load {}: rows in DOM {rows:.1} ms, painted {painted:.1} ms  {marks}", i + 1);
+        measured.push(Load { rows, painted, marks });
+    }
+    let served_bundle = (served(&server) - served_before) / loads as u64;
+
+    browser.wait_text("[data-testid=connection]", WAIT, |t| t == "Live").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (clock_offset_ms, clock_rtt_ms) = clock_offset(&browser).await;
+    let memory_loaded = memory(&browser).await;
+    eprintln!("    memory after load: {}", memory_loaded.json());
+
+    let ids: Vec<i64> = serde_json::from_value(browser.eval(VISIBLE_IDS).await).unwrap();
+    assert!(!ids.is_empty(), "no visible rows to change");
+    let patches = change_rows(&server, &browser, &ids, events, EVENT_SPACING).await;
+    eprintln!("    patches: {}", patches.json());
+    let (mut churn, mut memory_after) = (Vec::new(), Vec::new());
+    for round in 1..=2 {
+        let patches = change_rows(&server, &browser, &ids, CHURN_EVENTS, CHURN_SPACING).await;
+        eprintln!("    churn {round}: {}", patches.json());
+        churn.push(patches);
+        let after = memory(&browser).await;
+        eprintln!("    memory after {} events: {}", round * CHURN_EVENTS, after.json());
+        memory_after.push(after);
+    }
+    browser.close().await;
+
+    let rows: Vec<f64> = measured.iter().map(|l| l.rows).filter(|x| x.is_finite()).collect();
+    let painted: Vec<f64> = measured.iter().map(|l| l.painted).filter(|x| x.is_finite()).collect();
+    SizeResult {
+        packages: n,
+        rows_in_dom: summarize(&rows),
+        painted: summarize(&painted),
+        loads: measured,
+        served_bundle,
+        clock_offset_ms,
+        clock_rtt_ms,
+        patches,
+        churn,
+        memory_loaded,
+        memory_after,
+    }
+}
+
+/// The page's `timeOrigin + now()` minus the system clock, from the
+/// quickest of a few round trips; returns (offset, that round trip), ms.
+async fn clock_offset(browser: &Browser) -> (f64, f64) {
+    let mut best = (0.0, f64::INFINITY);
+    for _ in 0..7 {
+        let before = wall_ms();
+        let page = browser.eval("return performance.timeOrigin + performance.now()").await.as_f64().unwrap();
+        let after = wall_ms();
+        if after - before < best.1 {
+            best = (page - (before + after) / 2.0, after - before);
+        }
+    }
+    best
+}
+
+/// Forces a GC, then reads the JS heap and the wasm memory.
+async fn memory(browser: &Browser) -> Memory {
+    browser.cdp("HeapProfiler.enable", json!({})).await;
+    for _ in 0..2 {
+        browser.cdp("HeapProfiler.collectGarbage", json!({})).await;
+    }
+    let heap = browser.cdp("Runtime.getHeapUsage", json!({})).await;
+    let wasm = browser.eval("return window.__bench.wasmBytes()").await;
+    Memory {
+        heap_used: heap["usedSize"].as_f64().unwrap_or(0.0) as u64,
+        heap_total: heap["totalSize"].as_f64().unwrap_or(0.0) as u64,
+        wasm: wasm.as_u64().expect("the wasm memory (window.__bench.wasmBytes())"),
+    }
+}
+
+/// Changes `count` packages among `ids`, one every `spacing`, and returns
+/// what the page measured for them.
+async fn change_rows(
+    server: &TestServer,
+    browser: &Browser,
+    ids: &[i64],
+    count: usize,
+    spacing: Duration,
+) -> Patches {
+    browser.eval("window.__bench.watch(); return null").await;
+    let mut rng = XorShift::seeded();
+    let mut sent = Vec::with_capacity(count);
+    let mut tick = tokio::time::interval(spacing);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    for _ in 0..count {
+        tick.tick().await;
+        let id = ids[rng.below(ids.len() as u64) as usize];
+        // Never zero: that would finish the package and take it off the list.
+        let quantity = 1.0 + rng.below(50_000) as f64 / 100.0;
+        let at = wall_ms();
+        let package = budtags_server::packages::adjust_quantity(&server.state, id, quantity, "Bench")
+            .await
+            .unwrap_or_else(|e| panic!("set package {id} to {quantity}: {e}"));
+        sent.push((id, package.revision, at));
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let seen = loop {
+        let seen = browser.eval("return window.__bench.patches.length + window.__bench.superseded");
+        let seen = seen.await.as_u64().unwrap_or(0);
+        if seen as usize >= count || tokio::time::Instant::now() > deadline {
+            break seen;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    if (seen as usize) < count {
+        eprintln!("    only {seen} of {count} changes reached the DOM within 10 s");
+    }
+    let superseded = browser.eval("return window.__bench.superseded").await.as_u64().unwrap_or(0) as usize;
+    // Taken out of the page, so they do not count in its heap afterwards.
+    let take = "const b = window.__bench; b.watching = false; b.pending.clear();
+                const p = b.patches; b.patches = []; return p";
+    let records = browser.eval(take).await;
+    let (mut socket_dom, mut server_dom, mut server_socket) = (Vec::new(), Vec::new(), Vec::new());
+    for r in records.as_array().into_iter().flatten() {
+        let (id, rev) = (r["id"].as_i64(), r["rev"].as_u64());
+        let Some(&(_, _, at)) = sent.iter().find(|(i, v, _)| Some(*i) == id && Some(*v) == rev) else {
+            continue;
+        };
+        let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+        socket_dom.push(f("domAt") - f("msgAt"));
+        server_dom.push(f("domWall") - at);
+        server_socket.push(f("msgWall") - at);
+    }
+    Patches {
+        sent: count,
+        superseded,
+        socket_dom: summarize(&socket_dom),
+        server_dom: summarize(&server_dom),
+        server_socket: summarize(&server_socket),
+    }
+}
+
+/// A small xorshift generator: enough to pick rows, no dependency.
+struct XorShift(u64);
+
+impl XorShift {
+    fn seeded() -> Self {
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
+        Self(nanos | 1)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Report
+
+/// The median of one mark over the loads.
+fn median_mark(loads: &[Load], key: &str) -> Option<f64> {
+    let values: Vec<f64> = loads.iter().filter_map(|l| l.marks[key].as_f64()).collect();
+    summarize(&values).map(|s| s.p50)
+}
+
+/// Where a first render's time goes: the medians of each mark.
+fn breakdown(loads: &[Load]) -> String {
+    let m = |key| median_mark(loads, key).map_or("?".to_owned(), |v| format!("{v:.0}"));
+    let kb = |key| median_mark(loads, key).map_or("?".to_owned(), |v| format!("{:.0} KB", v / 1000.0));
+    format!(
+        "html {} · wasm {}…{} · started {} · list {}, 1st byte {}, end {} ({} / {} JSON) · rows {} · painted {}",
+        m("htmlEnd"),
+        m("wasmFirstByte"),
+        m("wasmEnd"),
+        m("started"),
+        m("listStart"),
+        m("listFirstByte"),
+        m("listEnd"),
+        kb("listBytes"),
+        kb("listDecodedBytes"),
+        m("rows"),
+        m("painted")
+    )
+}
+
+fn summary_lines(bundle: &[BundleFile], sizes: &[SizeResult]) -> Vec<Line> {
+    let raw: u64 = bundle.iter().map(|f| f.raw).sum();
+    let gzip: u64 = bundle.iter().map(|f| f.gzip).sum();
+    let brotli: u64 = bundle.iter().map(|f| f.brotli).sum();
+    let mut lines = vec![
+        line("initial transfer, raw", kb(raw), "", None),
+        line("initial transfer, gzip -9", kb(gzip), "≤ 125 KB", Some(gzip <= TARGET_GZIP)),
+        line("initial transfer, brotli q11", kb(brotli), "≤ 108 KB", Some(brotli <= TARGET_BROTLI)),
+    ];
+    let ms = |s: Option<Summary>| {
+        s.map_or("n/a".to_owned(), |s| format!("{:.1} ms (min {:.1}, max {:.1})", s.p50, s.min, s.max))
+    };
+    let pct = |s: Option<Summary>| {
+        s.map_or("n/a".to_owned(), |s| {
+            format!("p50 {:.1} / p95 {:.1} / p99 {:.1} / max {:.1} ms", s.p50, s.p95, s.p99, s.max)
+        })
+    };
+    if let Some(served) = sizes.first().map(|s| s.served_bundle).filter(|b| *b > 0) {
+        lines.push(line("initial transfer as served (server's own compression)", kb(served), "", None));
+    }
+    let largest = sizes.iter().map(|s| s.packages).max().unwrap_or(0);
+    for s in sizes {
+        let n = s.packages;
+        let big = n == largest && n >= 10_000;
+        lines.push(line(
+            format!("{n} rows: first render, rows in DOM (median)"),
+            ms(s.rows_in_dom),
+            "",
+            None,
+        ));
+        let target = if big { "≤ 150 ms" } else { "" };
+        let met = big.then(|| s.painted.is_some_and(|p| p.p50 <= TARGET_FIRST_RENDER_MS));
+        lines.push(line(format!("{n} rows: first render, painted (median)"), ms(s.painted), target, met));
+        lines.push(line(
+            format!("{n} rows: where the first render goes (medians, ms)"),
+            breakdown(&s.loads),
+            "",
+            None,
+        ));
+        let measured = format!("{n} rows: changes measured / sent");
+        lines.push(line(measured, format!("{} / {}", s.patches.measured(), s.patches.sent), "", None));
+        let met = s.patches.socket_dom.map(|p| p.p99 <= TARGET_SOCKET_DOM_P99_MS);
+        lines.push(line(format!("{n} rows: socket → DOM"), pct(s.patches.socket_dom), "p99 ≤ 5 ms", met));
+        let met = s.patches.server_dom.map(|p| p.p99 <= TARGET_SERVER_DOM_P99_MS);
+        lines.push(line(format!("{n} rows: server → DOM"), pct(s.patches.server_dom), "p99 ≤ 10 ms", met));
+        lines.push(line(format!("{n} rows: server → socket"), pct(s.patches.server_socket), "", None));
+        let m = s.memory_loaded;
+        let value = format!("{} (heap {} + wasm {})", mb(m.total()), mb(m.heap_used), mb(m.wasm));
+        let (target, met) = if big { ("≤ 15 MB", Some(m.total() <= TARGET_MEMORY)) } else { ("", None) };
+        lines.push(line(format!("{n} rows: memory after load"), value, target, met));
+        let mut before = m;
+        for (round, a) in s.memory_after.iter().enumerate() {
+            let value = format!(
+                "{} ({:+.2} MB: heap {:+.2}, wasm {:+.2})",
+                mb(a.total()),
+                (a.total() as i64 - before.total() as i64) as f64 / 1e6,
+                (a.heap_used as i64 - before.heap_used as i64) as f64 / 1e6,
+                (a.wasm as i64 - before.wasm as i64) as f64 / 1e6
+            );
+            // "No growth", allowing GC noise: wasm memory unchanged, heap within 2 %.
+            let met = a.wasm <= before.wasm && a.heap_used as f64 <= before.heap_used as f64 * 1.02;
+            let figure = match round {
+                0 => format!("{n} rows: memory after {CHURN_EVENTS} changes (vs load)"),
+                _ => format!(
+                    "{n} rows: memory after {} changes (vs {})",
+                    (round + 1) * CHURN_EVENTS,
+                    round * CHURN_EVENTS
+                ),
+            };
+            lines.push(line(figure, value, "no growth", Some(met)));
+            before = *a;
+        }
+        if let Some(c) = s.churn.first() {
+            let value = format!(
+                "{} of {} shown on their own ({} merged into a later render), {}",
+                c.measured(),
+                c.sent,
+                c.superseded,
+                pct(c.socket_dom)
+            );
+            let figure = format!("{n} rows: socket → DOM, changes 10 ms apart");
+            lines.push(line(figure, value, "", None));
+        }
+    }
+    lines
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let args = parse_args();
+    if !args.bench {
+        self_check();
+        println!("browser bench: run it with `cargo bench --bench browser -- [--packages …]`; skipped");
+        return;
+    }
+    let dist = support::dist(); // a missing build fails here, before any browser starts
+    let bundle = measure_bundle(&dist);
+    assert!(
+        bundle.iter().any(|f| f.name.ends_with(".wasm")),
+        "no wasm loaded by {}/index.html",
+        dist.display()
+    );
+    eprintln!("browser bench: {} ({} files)", dist.display(), bundle.len());
+    for f in &bundle {
+        eprintln!("  {:<40} raw {:>9}  gzip {:>8}  brotli {:>8}", f.name, f.raw, f.gzip, f.brotli);
+    }
+    let load_before = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+
+    let (mut sizes, mut failed) = (Vec::new(), Vec::new());
+    for &n in &args.packages {
+        eprintln!("  {n} packages …");
+        let names = bundle.iter().map(|f| f.name.clone()).filter(|n| n != "index.html").collect();
+        match tokio::spawn(run_size(n, args.loads, args.events, names)).await {
+            Ok(result) => sizes.push(result),
+            Err(e) => {
+                eprintln!("    {n} packages failed: {e}");
+                failed.push(n);
+            }
+        }
+    }
+    let load_after = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+
+    println!();
+    print!("{}", table(&summary_lines(&bundle, &sizes)));
+    println!(
+        "KB = 1,000 bytes, MB = 10^6 bytes. First render: median of {} cold loads (HTTP cache off), ms since \
+         navigation start. Load average before / after: {} / {}",
+        args.loads,
+        load_before.trim(),
+        load_after.trim()
+    );
+    println!();
+    let report = json!({
+        "bench": "browser",
+        "dist": dist.display().to_string(),
+        "license": LICENSE,
+        "loads": args.loads,
+        "events": args.events,
+        "bundle": {
+            "files": bundle.iter().map(|f| json!({ "name": f.name, "raw": f.raw, "gzip": f.gzip, "brotli": f.brotli }))
+                .collect::<Vec<_>>(),
+            "raw": bundle.iter().map(|f| f.raw).sum::<u64>(),
+            "gzip": bundle.iter().map(|f| f.gzip).sum::<u64>(),
+            "brotli": bundle.iter().map(|f| f.brotli).sum::<u64>(),
+        },
+        "sizes": sizes.iter().map(SizeResult::json).collect::<Vec<_>>(),
+        "loadavg": { "before": load_before.trim(), "after": load_after.trim() },
+        "failed": failed,
+    });
+    println!("{report}");
+    if let Some(path) = &args.json {
+        std::fs::write(path, format!("{report:#}\n"))
+            .unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+        eprintln!("wrote {}", path.display());
+    }
+    if !failed.is_empty() {
+        std::process::exit(1);
+    }
+}

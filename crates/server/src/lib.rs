@@ -19,6 +19,7 @@
 //!   broadcasters (in-process, external Pusher server), the built-in Pusher
 //!   endpoint `/app/{key}` and trigger API, `/ws`, replay and client config.
 //! - [`simulator`]: live demo activity.
+//! - [`precompress`]: brotli and gzip copies of the built web app.
 //!
 //! Lifecycle is passed in: [`serve`] takes a listener and a shutdown future, so
 //! tests start the whole server on a free port and stop it when they are done.
@@ -32,6 +33,7 @@ pub mod jobs;
 pub mod labels;
 pub mod licenses;
 pub mod packages;
+pub mod precompress;
 pub mod realtime;
 pub mod sessions;
 pub mod simulator;
@@ -112,7 +114,10 @@ pub fn routes(state: AppState) -> Router {
 /// The whole application: [`routes`] plus the built web app from `dist`, with
 /// `index.html` answering every other path so client-side routes survive a reload.
 pub fn app(state: AppState, dist: &Path) -> Router {
-    let spa = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+    // `.br` / `.gz` copies ([`precompress`]) are sent as they are when present;
+    // the compression layer leaves responses that already have an encoding alone.
+    let index = ServeFile::new(dist.join("index.html")).precompressed_br().precompressed_gzip();
+    let spa = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(index);
     routes(state).fallback_service(spa).layer(CompressionLayer::new()).layer(TraceLayer::new_for_http())
 }
 

@@ -35,6 +35,14 @@ async fn run(config: Config) -> Result<(), String> {
     if !config.dist.join("index.html").is_file() {
         tracing::warn!(dist = %config.dist.display(), "no built web app found; only /api is served");
     }
+    let dist = config.dist.clone();
+    tokio::task::spawn_blocking(move || match budtags_server::precompress::precompress_dir(&dist) {
+        Ok(files) => {
+            let (raw, brotli): (u64, u64) = files.iter().fold((0, 0), |(r, b), f| (r + f.raw, b + f.brotli));
+            tracing::info!(files = files.len(), raw, brotli, "web app precompressed");
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot precompress the web app; compressing per request"),
+    });
     let state = AppState::with_realtime(store, settings);
     let listener = TcpListener::bind((config.host.as_str(), config.port))
         .await

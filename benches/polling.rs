@@ -19,7 +19,7 @@ mod support;
 
 use std::{
     sync::atomic::Ordering,
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant},
 };
 
 use budtags_wire::PackageFilter;
@@ -287,7 +287,7 @@ async fn run(scenario: Scenario, window: Duration) -> Measured {
 /// For `window`, sets a random active package of the license to a random
 /// quantity every [`CHANGE_EVERY`], as another client would; returns how many.
 async fn change_packages_for(server: &TestServer, window: Duration) -> usize {
-    let mut rng = XorShift::seeded();
+    let mut rng = fastrand::Rng::new();
     let deadline = tokio::time::Instant::now() + window;
     let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + CHANGE_EVERY, CHANGE_EVERY);
     let mut changes = 0;
@@ -306,28 +306,11 @@ async fn change_packages_for(server: &TestServer, window: Duration) -> usize {
         if active.is_empty() {
             continue;
         }
-        let package = &active[rng.below(active.len() as u64) as usize];
+        let package = &active[rng.usize(..active.len())];
         // Never zero: that would finish the package and shrink the list.
-        let quantity = 1.0 + rng.below(50_000) as f64 / 100.0;
+        let quantity = 1.0 + f64::from(rng.u32(..50_000)) / 100.0;
         server.set_quantity(package.id, quantity).await;
         changes += 1;
-    }
-}
-
-/// A small xorshift generator: enough to pick packages, no dependency.
-struct XorShift(u64);
-
-impl XorShift {
-    fn seeded() -> Self {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
-        Self(nanos | 1)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
     }
 }
 

@@ -301,15 +301,15 @@ async fn change_rows(
     spacing: Duration,
 ) -> Patches {
     browser.eval("window.__bench.watch(); return null").await;
-    let mut rng = XorShift::seeded();
+    let mut rng = fastrand::Rng::new();
     let mut sent = Vec::with_capacity(count);
     let mut tick = tokio::time::interval(spacing);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     for _ in 0..count {
         tick.tick().await;
-        let id = ids[rng.below(ids.len() as u64) as usize];
+        let id = ids[rng.usize(..ids.len())];
         // Never zero: that would finish the package and take it off the list.
-        let quantity = 1.0 + rng.below(50_000) as f64 / 100.0;
+        let quantity = 1.0 + f64::from(rng.u32(..50_000)) / 100.0;
         let at = wall_ms();
         let package = budtags_server::packages::adjust_quantity(&server.state, id, quantity, "Bench")
             .await
@@ -350,23 +350,6 @@ async fn change_rows(
         socket_dom: summarize(&socket_dom),
         server_dom: summarize(&server_dom),
         server_socket: summarize(&server_socket),
-    }
-}
-
-/// A small xorshift generator: enough to pick rows, no dependency.
-struct XorShift(u64);
-
-impl XorShift {
-    fn seeded() -> Self {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
-        Self(nanos | 1)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
     }
 }
 

@@ -485,6 +485,10 @@ async fn main() {
         dist.display()
     );
     eprintln!("browser bench: {} ({} files)", dist.display(), bundle.len());
+    // What the server binary does at start-up, so the app is served as deployed.
+    if let Err(e) = budtags_server::precompress::precompress_dir(&dist) {
+        eprintln!("  cannot precompress {}: {e}; the server compresses per request", dist.display());
+    }
     for f in &bundle {
         eprintln!("  {:<40} raw {:>9}  gzip {:>8}  brotli {:>8}", f.name, f.raw, f.gzip, f.brotli);
     }

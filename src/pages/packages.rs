@@ -69,10 +69,12 @@ pub fn PackagesPage() -> impl IntoView {
         .covered_by(live, Some(Duration::from_secs(300)));
     let status = use_poll(client, scopes::packages(), key, policy);
 
-    let phase = Memo::new(move |_| match packages.get().map(|f| f.result) {
-        None => Phase::Loading,
-        Some(Ok(_)) => Phase::Ready,
-        Some(Err(e)) => Phase::Failed(e),
+    let phase = Memo::new(move |_| {
+        packages.with(|f| match f.as_ref().map(|f| &f.result) {
+            None => Phase::Loading,
+            Some(Ok(_)) => Phase::Ready,
+            Some(Err(e)) => Phase::Failed(e.clone()),
+        })
     });
     // The server confirmed the license: it is the one to come back to.
     Effect::new(move |_| {
@@ -81,7 +83,7 @@ pub fn PackagesPage() -> impl IntoView {
         }
     });
     // The cached list is read in place (never cloned whole): positions of the
-    // rows to show, in order, then only the window's rows are cloned.
+    // rows to show, in order, then only the window's rows are shared out.
     let arranged = Memo::new(move |_| {
         let (search, sort) = (search.get(), sort.get());
         packages.with(|f| {

@@ -1,6 +1,8 @@
 //! Applying one changed package to a cached list, the way the server would
 //! have listed it, and never letting an older version overwrite a newer one.
 
+use std::sync::Arc;
+
 use budtags_wire::{Package, PackageFilter, PackageList};
 
 /// What a patch did to a list.
@@ -25,7 +27,7 @@ pub fn apply(list: &mut PackageList, filter: PackageFilter, package: &Package) -
     let result = match position {
         Some(i) if list.data[i].revision >= package.revision => Patched::Unchanged,
         Some(i) if belongs => {
-            list.data[i] = package.clone();
+            list.data[i] = Arc::new(package.clone());
             Patched::Updated
         }
         Some(i) => {
@@ -33,7 +35,7 @@ pub fn apply(list: &mut PackageList, filter: PackageFilter, package: &Package) -
             Patched::Removed
         }
         None if belongs => {
-            list.data.insert(0, package.clone());
+            list.data.insert(0, Arc::new(package.clone()));
             Patched::Inserted
         }
         None => Patched::Unchanged,
@@ -74,8 +76,13 @@ pub(crate) mod tests {
         }
     }
 
+    /// A list read at `revision`.
+    pub(crate) fn list_at(revision: u64, packages: Vec<Package>) -> PackageList {
+        PackageList { total: packages.len(), data: packages.into_iter().map(Arc::new).collect(), revision }
+    }
+
     fn list(packages: Vec<Package>) -> PackageList {
-        PackageList { total: packages.len(), data: packages, revision: 0 }
+        list_at(0, packages)
     }
 
     #[test]

@@ -60,7 +60,7 @@ mod tests {
     use budtags_wire::JobStatus;
 
     use super::*;
-    use crate::query::patch::tests::package;
+    use crate::query::patch::tests::{list_at, package};
 
     fn ok<T>(data: &T) -> QueryState<'_, T, &'static str> {
         QueryState { data: Some(data), error: None, failure_count: 0, age: Duration::ZERO }
@@ -113,10 +113,8 @@ mod tests {
 
     #[test]
     fn poll_only_while_some_package_is_unfinished() {
-        let list = |finished: &[bool]| PackageList {
-            data: finished.iter().enumerate().map(|(i, &f)| package(i as i64, 1, 1.0, f)).collect(),
-            total: finished.len(),
-            revision: 1,
+        let list = |finished: &[bool]| {
+            list_at(1, finished.iter().enumerate().map(|(i, &f)| package(i as i64, 1, 1.0, f)).collect())
         };
         assert_eq!(while_unfinished(&ok(&list(&[true, false]))), Some(SECS_30));
         assert_eq!(while_unfinished(&ok(&list(&[true, true]))), None);

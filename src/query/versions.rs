@@ -57,11 +57,7 @@ impl RecentChanges {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::patch::tests::package;
-
-    fn list(revision: u64, packages: Vec<Package>) -> PackageList {
-        PackageList { total: packages.len(), data: packages, revision }
-    }
+    use crate::query::patch::tests::{list_at as list, package};
 
     #[test]
     fn a_slow_poll_cannot_revert_a_live_change() {

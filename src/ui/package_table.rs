@@ -4,6 +4,8 @@
 //! revision, so a live change re-renders only its own row; a row that changed
 //! (or arrived) while in view flashes briefly, rows scrolled into view do not.
 
+use std::sync::Arc;
+
 use budtags_wire::Package;
 use leptos::{html, prelude::*};
 
@@ -22,7 +24,7 @@ const DEFAULT_VIEWPORT: f64 = 800.0;
 /// One rendered row: the package, and whether it just changed in view.
 #[derive(Clone, PartialEq)]
 struct Row {
-    package: Package,
+    package: Arc<Package>,
     flash: bool,
 }
 
@@ -31,7 +33,7 @@ struct Row {
 #[component]
 pub fn PackageTable(
     count: Signal<usize>,
-    slice: Callback<(usize, usize), Vec<Package>>,
+    slice: Callback<(usize, usize), Vec<Arc<Package>>>,
     sort: Signal<Sort>,
     on_sort: Callback<Column>,
 ) -> impl IntoView {
@@ -131,31 +133,30 @@ pub fn PackageTable(
 }
 
 #[component]
-fn PackageRow(package: Package, flash: bool) -> impl IntoView {
+fn PackageRow(package: Arc<Package>, flash: bool) -> impl IntoView {
     let lab_class = match package.lab_testing_state.as_str() {
         "TestPassed" | "RetestPassed" | "NotRequired" => "pill pill--ok",
         "TestFailed" | "RetestFailed" => "pill pill--bad",
         _ => "pill",
     };
-    let label = package.label;
-    let label_attr = label.clone();
-    let href = format!("/packages/{}", package.id);
+    let p = &*package;
+    let href = format!("/packages/{}", p.id);
     view! {
-        <tr data-id=package.id data-label=label_attr data-revision=package.revision class:row--flash=flash>
+        <tr data-id=p.id data-label=p.label.clone() data-revision=p.revision class:row--flash=flash>
             <td class="mono">
-                <a href=href>{label}</a>
+                <a href=href>{p.label.clone()}</a>
             </td>
-            <td class="ellipsis">{package.item.name}</td>
-            <td>{package.item.product_category_name}</td>
+            <td class="ellipsis">{p.item.name.clone()}</td>
+            <td>{p.item.product_category_name.clone()}</td>
             <td class="num" data-testid="quantity">
-                {quantity(package.quantity, &package.unit_of_measure_abbreviation)}
+                {quantity(p.quantity, &p.unit_of_measure_abbreviation)}
             </td>
-            <td class="ellipsis">{package.location_name}</td>
+            <td class="ellipsis">{p.location_name.clone()}</td>
             <td>
-                <span class=lab_class>{package.lab_testing_state}</span>
+                <span class=lab_class>{p.lab_testing_state.clone()}</span>
             </td>
-            <td>{package.packaged_date}</td>
-            <td>{timestamp(&package.last_modified)}</td>
+            <td>{p.packaged_date.clone()}</td>
+            <td>{timestamp(&p.last_modified)}</td>
         </tr>
     }
 }

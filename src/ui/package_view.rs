@@ -4,7 +4,7 @@
 //! the page derives all three with memos over the cached list, so a live
 //! patch of the list flows through them without a refetch.
 
-use std::{cmp::Ordering, fmt, str::FromStr};
+use std::{borrow::Borrow, cmp::Ordering, fmt, str::FromStr};
 
 use budtags_wire::Package;
 
@@ -173,12 +173,12 @@ pub fn needle(search: &str) -> String {
 
 /// Positions in `rows` of the packages to show, in display order. Equal
 /// keys keep the server's order (a stable sort), so rows do not jump.
-pub fn arrange(rows: &[Package], search: &str, sort: Sort) -> Vec<usize> {
+pub fn arrange<P: Borrow<Package>>(rows: &[P], search: &str, sort: Sort) -> Vec<usize> {
     let needle = needle(search);
-    let mut shown: Vec<usize> = (0..rows.len()).filter(|&i| matches(&rows[i], &needle)).collect();
+    let mut shown: Vec<usize> = (0..rows.len()).filter(|&i| matches(rows[i].borrow(), &needle)).collect();
     if let Some(column) = sort.column {
         shown.sort_by(|&a, &b| {
-            let order = column.compare(&rows[a], &rows[b]);
+            let order = column.compare(rows[a].borrow(), rows[b].borrow());
             if sort.direction == Direction::Desc { order.reverse() } else { order }
         });
     }

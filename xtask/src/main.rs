@@ -4,6 +4,8 @@
 //!   the reference server with demo data and live demo activity.
 //! - `cargo xtask test`: format check, clippy, the release web build, and every
 //!   test, browser tests in headless Chromium included.
+//! - `cargo xtask bench [bench flags…]`: the release web build, then the
+//!   browser benchmark in headless Chromium (`benches/browser`).
 //! - `cargo xtask bench-fanout [bench flags…]`: the server fan-out benchmark,
 //!   our built-in Pusher endpoint beside Sockudo (`docs/performance.md`).
 //!
@@ -27,11 +29,12 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
         Some("test-sockudo") => test_sockudo(),
+        Some("bench") => bench_browser(&args[1..]),
         Some("bench-fanout") => bench_fanout(&args[1..]),
         Some("setup") => tools::ensure(true),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run [server flags…] | test | test-sockudo | bench-fanout [bench flags…] | setup>"
+                "usage: cargo xtask <run [server flags…] | test | test-sockudo | bench [flags…] | bench-fanout [flags…] | setup>"
             );
             return ExitCode::from(2);
         }
@@ -100,6 +103,19 @@ fn test_sockudo() -> Result<(), String> {
         .env("BUDTAGS_DIST", root().join("dist"))
         .env("SOCKUDO", sockudo);
     step("our Pusher client against Sockudo", &mut cmd)
+}
+
+/// The browser benchmark on a fresh release build of the web app: bundle
+/// sizes, first render, live patch latency and memory, measured in headless
+/// Chromium (`benches/browser`). Prints a table and JSON, asserts nothing.
+fn bench_browser(bench_args: &[String]) -> Result<(), String> {
+    tools::ensure(true)?;
+    build_web()?;
+    let mut cmd = cargo();
+    cmd.args(["bench", "--package", "budtags-web", "--bench", "browser", "--"])
+        .args(bench_args)
+        .env("BUDTAGS_DIST", root().join("dist"));
+    step("browser benchmark", &mut cmd)
 }
 
 /// The server fan-out benchmark: release builds of the server and the bench

@@ -11,6 +11,8 @@
 //! [`record_change`] is what every package change goes through: history row
 //! plus events.
 
+use std::sync::Arc;
+
 use axum::{
     Json, Router,
     extract::{
@@ -85,7 +87,8 @@ async fn list(
                 return Ok((StatusCode::NOT_MODIFIED, cache_headers(etag)).into_response());
             }
             let revision = db::packages::current_revision(conn)?;
-            let data = db::packages::list(conn, &license, filter)?;
+            let data: Vec<_> =
+                db::packages::list(conn, &license, filter)?.into_iter().map(Arc::new).collect();
             let body = PackageList { total: data.len(), data, revision };
             Ok((cache_headers(etag), Json(body)).into_response())
         })

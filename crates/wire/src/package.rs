@@ -1,6 +1,6 @@
 //! Metrc packages (v2 field names) and the list envelope.
 
-use std::{fmt, str::FromStr};
+use std::{fmt, str::FromStr, sync::Arc};
 
 use serde::{Deserialize, Serialize};
 
@@ -60,7 +60,10 @@ pub struct Item {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PackageList {
-    pub data: Vec<Package>,
+    /// Each row shared, not owned: a cache that keeps versions of a
+    /// 10,000-row list (and patches one row at a time) copies pointers,
+    /// never the rows. On the wire it is a plain array of packages.
+    pub data: Vec<Arc<Package>>,
     pub total: usize,
     /// The server-wide revision this list was read at: every change with a
     /// higher revision happened after it (ours, not Metrc's).

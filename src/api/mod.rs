@@ -1,6 +1,7 @@
 //! HTTP: one error type for everything that can go wrong talking to the
 //! server, and the typed calls the queries use.
 
+pub mod early;
 pub mod jobs;
 pub mod labels;
 pub mod packages;
@@ -169,11 +170,18 @@ pub async fn get_conditional<T: DeserializeOwned>(
     if !online() {
         return Err(ApiError::Offline);
     }
-    let mut request = Request::get(url).header("Accept", "application/json").cache(RequestCache::NoStore);
-    if let Some(etag) = etag {
-        request = request.header("If-None-Match", etag);
-    }
-    let response = request.send().await.map_err(|e| network_error(e.to_string()))?;
+    let early = if etag.is_none() { early::take(url).await } else { None };
+    let response = match early {
+        Some(response) => response,
+        None => {
+            let mut request =
+                Request::get(url).header("Accept", "application/json").cache(RequestCache::NoStore);
+            if let Some(etag) = etag {
+                request = request.header("If-None-Match", etag);
+            }
+            request.send().await.map_err(|e| network_error(e.to_string()))?
+        }
+    };
     if response.status() == 304 {
         return Ok(Conditional::NotModified);
     }
@@ -214,10 +222,13 @@ fn network_error(detail: String) -> ApiError {
 
 async fn decode<T: DeserializeOwned>(url: &str, response: Response) -> Result<T, ApiError> {
     let status = response.status();
-    let body = response.text().await.map_err(|e| network_error(e.to_string()))?;
+    // Bytes, not text: a 5 MB list is copied into the module once, never
+    // decoded to a JavaScript string and encoded back.
+    let body = response.binary().await.map_err(|e| network_error(e.to_string()))?;
     if (200..300).contains(&status) {
-        serde_json::from_str(&body).map_err(|e| ApiError::Decode(e.to_string()))
+        serde_json::from_slice(&body).map_err(|e| ApiError::Decode(e.to_string()))
     } else {
+        let body = String::from_utf8_lossy(&body);
         Err(error_from(url, status, &body, response.headers().get("retry-after").as_deref()))
     }
 }

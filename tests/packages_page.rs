@@ -119,3 +119,35 @@ async fn an_unknown_license_or_filter_explains_itself_and_offers_a_retry() {
     assert!(error.contains("use `active` or `inactive`"), "{error}");
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_big_list_opened_cold_asks_for_its_first_rows_and_the_whole_list_once_each() {
+    let server = TestServer::start_with_packages(1_500).await;
+    let browser = Browser::start().await;
+    let page = format!("/licenses/{LICENSE}/packages");
+    browser.open_as(&server, OPERATOR, &page).await;
+
+    let active = server_list(&server, PackageFilter::Active).await;
+    assert!(active.len() > 100, "more rows than the first screenful");
+    browser.wait_text("[data-testid=count]", WAIT, |t| t == format!("{} packages", active.len())).await;
+    let first = browser.text("[data-testid=packages] tbody tr[data-id] td").await.unwrap();
+    assert_eq!(first, active[0].label);
+
+    // index.html started both requests before the module loaded; the app
+    // adopted them instead of asking again.
+    let list = format!("/api/licenses/{LICENSE}/packages?filter=active");
+    let mut paths: Vec<String> = server.seen(&list).into_iter().map(|s| s.path).collect();
+    paths.sort();
+    assert_eq!(paths, [list.clone(), format!("{list}&limit=100")]);
+
+    // Scrolling to the end shows the last of the whole list.
+    browser.eval("document.querySelector('[data-testid=scroller]').scrollTop = 1e9; return null").await;
+    let last = active.last().unwrap().label.clone();
+    browser.wait_js(
+        &format!("return !!document.querySelector('tr[data-label=\"{last}\"]')"),
+        serde_json::json!(true),
+        WAIT,
+        "the last package after scrolling to the end",
+    )
+    .await;
+}

@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use budtags_wire::PackageFilter;
+use budtags_wire::{PackageFilter, PackageList};
 use leptos::prelude::*;
 use leptos_fetch::QueryClient;
 use leptos_router::{
@@ -21,7 +21,7 @@ use leptos_router::{
 
 use crate::{
     api::{ApiError, packages::PackagesKey},
-    query::{PollOptions, policies, scopes, use_poll},
+    query::{PollOptions, policies, scopes, scopes::Fetched, use_poll},
     realtime::live::use_live_connection,
     settings::{use_current_license, use_monitored},
     ui::{
@@ -63,6 +63,15 @@ pub fn PackagesPage() -> impl IntoView {
     let current = use_current_license();
     let key = move || PackagesKey { license: license.get(), filter: filter.get() };
     let packages = client.local_resource(scopes::packages(), key);
+    // Opened cold in the server's order, the page paints the list's first
+    // rows while the whole list loads (with a search or a sort, the first
+    // rows are not the ones to show).
+    let head = client.local_resource(scopes::packages_head(), move || {
+        let cold = packages.with(Option::is_none) && !client.query_exists(scopes::packages(), key());
+        let server_order = sort.get().column.is_none() && search.with(|s| s.trim().is_empty());
+        (cold && server_order).then(key)
+    });
+    let lists = Lists { whole: packages, head };
     let live = use_live_connection();
     let policy = PollOptions::new(|key: &PackagesKey, state| policies::packages_page(key.filter, state))
         .with_stale_time(scopes::PACKAGES_STALE)
@@ -71,6 +80,7 @@ pub fn PackagesPage() -> impl IntoView {
 
     let phase = Memo::new(move |_| {
         packages.with(|f| match f.as_ref().map(|f| &f.result) {
+            None if lists.partial() => Phase::Ready,
             None => Phase::Loading,
             Some(Ok(_)) => Phase::Ready,
             Some(Err(e)) => Phase::Failed(e.clone()),
@@ -86,28 +96,19 @@ pub fn PackagesPage() -> impl IntoView {
     // rows to show, in order, then only the window's rows are shared out.
     let arranged = Memo::new(move |_| {
         let (search, sort) = (search.get(), sort.get());
-        packages.with(|f| {
-            f.as_ref()
-                .and_then(|f| f.result.as_ref().ok())
-                .map(|l| arrange(&l.data, &search, sort))
-                .unwrap_or_default()
-        })
+        lists.with(|list| list.map(|l| arrange(&l.data, &search, sort)).unwrap_or_default())
     });
     let count = Signal::derive(move || arranged.with(Vec::len));
     let slice = Callback::new(move |(first, end): (usize, usize)| {
         arranged.with(|order| {
-            packages.with(|f| {
-                let Some(list) = f.as_ref().and_then(|f| f.result.as_ref().ok()) else { return Vec::new() };
-                order
-                    .get(first..end.min(order.len()))
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|&i| list.data.get(i).cloned())
-                    .collect()
+            lists.with(|list| {
+                let Some(list) = list else { return Vec::new() };
+                let shown = order.get(first..end.min(order.len())).unwrap_or_default();
+                shown.iter().filter_map(|&i| list.data.get(i).cloned()).collect()
             })
         })
     });
-    let total = move || packages.with(|f| f.as_ref().and_then(|f| f.result.as_ref().ok()).map(|l| l.total));
+    let total = move || lists.with(|list| list.map(|l| l.total));
     let retry = Callback::new(move |()| {
         client.invalidate_query(scopes::packages(), key());
     });
@@ -161,7 +162,9 @@ pub fn PackagesPage() -> impl IntoView {
     let count_text = move || {
         let total = total()?;
         let shown = count.get();
-        Some(if search.with(|s| s.trim().is_empty()) {
+        Some(if lists.partial() && shown < total {
+            format!("First {shown} of {total} packages, loading the rest…")
+        } else if search.with(|s| s.trim().is_empty()) {
             format!("{total} packages")
         } else {
             format!("{shown} of {total} packages")
@@ -215,6 +218,33 @@ pub fn PackagesPage() -> impl IntoView {
                 }.into_any(),
             }}
         </section>
+    }
+}
+
+/// The page's two reads of a list: the whole list, and its first rows
+/// (fetched only while the whole one is on its way).
+#[derive(Clone, Copy)]
+struct Lists {
+    whole: LocalResource<Fetched<PackageList>>,
+    head: LocalResource<Option<Result<PackageList, ApiError>>>,
+}
+
+impl Lists {
+    /// Reads the list to show: the whole one once it is here, else its
+    /// first rows; `None` while neither is (or the whole list failed).
+    fn with<R>(self, f: impl FnOnce(Option<&PackageList>) -> R) -> R {
+        self.whole.with(|whole| match whole.as_ref().map(|w| &w.result) {
+            Some(result) => f(result.as_ref().ok()),
+            None => {
+                self.head.with(|head| f(head.as_ref().and_then(Option::as_ref).and_then(|h| h.as_ref().ok())))
+            }
+        })
+    }
+
+    /// Whether only the first rows are here.
+    fn partial(self) -> bool {
+        self.whole.with(Option::is_none)
+            && self.head.with(|head| head.as_ref().and_then(Option::as_ref).is_some_and(Result::is_ok))
     }
 }
 

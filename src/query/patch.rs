@@ -20,11 +20,13 @@ pub enum Patched {
 }
 
 /// Applies `package` (a fresh server version) to `list` showing `filter`.
-/// New rows go first, as the server orders by last change.
+/// New rows go first, as the server orders by last change. `total` counts
+/// rows joining and leaving, so it stays true for the first rows of a list
+/// (`?limit=`) as well as for a whole one.
 pub fn apply(list: &mut PackageList, filter: PackageFilter, package: &Package) -> Patched {
     let position = list.data.iter().position(|p| p.id == package.id);
     let belongs = filter.admits(package);
-    let result = match position {
+    match position {
         Some(i) if list.data[i].revision >= package.revision => Patched::Unchanged,
         Some(i) if belongs => {
             list.data[i] = Arc::new(package.clone());
@@ -32,16 +34,16 @@ pub fn apply(list: &mut PackageList, filter: PackageFilter, package: &Package) -
         }
         Some(i) => {
             list.data.remove(i);
+            list.total = list.total.saturating_sub(1);
             Patched::Removed
         }
         None if belongs => {
             list.data.insert(0, Arc::new(package.clone()));
+            list.total += 1;
             Patched::Inserted
         }
         None => Patched::Unchanged,
-    };
-    list.total = list.data.len();
-    result
+    }
 }
 
 #[cfg(test)]

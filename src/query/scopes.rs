@@ -48,6 +48,19 @@ pub fn packages() -> QueryScopeLocal<PackagesKey, Fetched<PackageList>> {
 
 pub const PACKAGES_STALE: Duration = Duration::from_secs(20);
 
+/// The first rows of a packages list (`?limit=`): what a page opened cold
+/// paints while the whole list (`packages`) is on its way. Fetched once,
+/// never polled; live changes patch it like the whole list.
+pub fn packages_head() -> QueryScopeLocal<PackagesKey, Result<PackageList, ApiError>> {
+    QueryScopeLocal::new(async |key: PackagesKey| {
+        let url = api::packages_head_url(&key);
+        match get_conditional::<PackageList>(&url, None).await? {
+            Conditional::Modified { value, .. } => Ok(value),
+            Conditional::NotModified => Err(ApiError::Decode("304 for a request without a validator".into())),
+        }
+    })
+}
+
 /// The licenses the app can show; they rarely change.
 pub fn licenses() -> QueryScopeLocal<(), Fetched<Vec<License>>> {
     QueryScopeLocal::new(async || revalidate(licenses(), &(), api::LICENSES_URL, |_| {}).await)

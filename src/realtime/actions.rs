@@ -1,7 +1,9 @@
 //! Carrying out the router's cache actions on the leptos-fetch cache.
 
-use budtags_wire::PackageFilter;
-use leptos_fetch::QueryClient;
+use std::fmt::Debug;
+
+use budtags_wire::{Package, PackageFilter, PackageList};
+use leptos_fetch::{QueryClient, QueryScopeLocal};
 
 use super::router::CacheAction;
 use crate::{
@@ -10,9 +12,7 @@ use crate::{
         invalidate::{Refetch, invalidate_packages},
         optimistic,
         patch::{self, Patched},
-        recent_changes,
-        scopes::{self, Fetched},
-        workspaces,
+        recent_changes, scopes, workspaces,
     },
 };
 
@@ -23,17 +23,8 @@ pub fn apply(client: QueryClient, action: CacheAction) {
             recent_changes(|recent| recent.record(&license, &package));
             for filter in PackageFilter::ALL {
                 let key = PackagesKey { license: license.clone(), filter };
-                client.update_query(scopes::packages(), &key, |cached| {
-                    let changed = match cached {
-                        Some(Fetched { result: Ok(list), .. }) => {
-                            patch::apply(list, filter, &package) != Patched::Unchanged
-                        }
-                        _ => false,
-                    };
-                    if !changed {
-                        client.untrack_update_query();
-                    }
-                });
+                patch_list(client, scopes::packages(), &key, &package, |f| f.result.as_mut().ok());
+                patch_list(client, scopes::packages_head(), &key, &package, |r| r.as_mut().ok());
             }
         }
         CacheAction::InvalidatePackages { license } => invalidate_packages(client, &license, Refetch::Active),
@@ -62,4 +53,22 @@ pub fn apply(client: QueryClient, action: CacheAction) {
             client.invalidate_query_scope(workspaces::jobs());
         }
     }
+}
+
+/// Applies `package` to the list cached in `scope` at `key` (`list` finds it
+/// in the cached value); a list the change leaves alone is not re-rendered.
+fn patch_list<V: Clone + Debug + 'static>(
+    client: QueryClient,
+    scope: QueryScopeLocal<PackagesKey, V>,
+    key: &PackagesKey,
+    package: &Package,
+    list: impl FnOnce(&mut V) -> Option<&mut PackageList>,
+) {
+    client.update_query(scope, key, |cached| {
+        let changed =
+            cached.and_then(list).is_some_and(|l| patch::apply(l, key.filter, package) != Patched::Unchanged);
+        if !changed {
+            client.untrack_update_query();
+        }
+    });
 }

@@ -1,7 +1,8 @@
 //! Package endpoints, all scoped to the signed-in organization (another
 //! organization's license or package is a 404):
 //! - `GET /api/licenses/{license}/packages?filter=active|inactive`: the list, with an ETag;
-//!   `If-None-Match` answers 304.
+//!   `If-None-Match` answers 304. `&limit=N` (1–1,000): only the first N rows, with the
+//!   whole list's `Total` and no ETag (what a page paints while the rest loads).
 //! - `GET /api/packages/{id}`: one package.
 //! - `GET /api/packages/{id}/history`: its changes, newest first.
 //! - `PATCH /api/packages/{id}` with `{"Quantity": n}`: adjust a quantity (0 finishes it,
@@ -57,7 +58,12 @@ fn no_package(id: i64) -> Error {
 #[derive(Deserialize)]
 struct ListQuery {
     filter: Option<String>,
+    /// Only the first rows: what a page paints while the whole list is on its way.
+    limit: Option<String>,
 }
+
+/// The most rows a `limit` may ask for.
+const MAX_LIMIT: u32 = 1_000;
 
 async fn list(
     State(state): State<AppState>,
@@ -73,12 +79,35 @@ async fn list(
             .parse()
             .map_err(|e: budtags_wire::package::UnknownFilter| Error::BadRequest(e.to_string()))?,
     };
+    let limit = match query.limit.as_deref() {
+        None => None,
+        Some(text) => {
+            Some(text.parse::<u32>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| {
+                Error::BadRequest(format!(
+                    "limit must be a whole number from 1 to {MAX_LIMIT}, not “{text}”."
+                ))
+            })?)
+        }
+    };
     let if_none_match = headers.get(header::IF_NONE_MATCH).cloned();
     state
         .store
         .call(move |conn| {
             if db::licenses::find_owned(conn, &license, user.account.organization_id)?.is_none() {
                 return Err(Error::NotFound(format!("No license {license}.")));
+            }
+            if let Some(limit) = limit {
+                // Part of a list: never cached, never a 304, no validator.
+                let revision = db::packages::current_revision(conn)?;
+                let data = db::packages::list_head(conn, &license, filter, Some(limit))?;
+                let (_, total) = db::packages::list_version(conn, &license, filter)?;
+                let body = PackageList {
+                    data: data.into_iter().map(Arc::new).collect(),
+                    total: total as usize,
+                    revision,
+                };
+                let no_store = [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))];
+                return Ok((no_store, Json(body)).into_response());
             }
             let (revision, count) = db::packages::list_version(conn, &license, filter)?;
             let etag = HeaderValue::from_str(&format!("W/\"{license}-{filter}-{revision}-{count}\""))

@@ -65,6 +65,25 @@ async fn active_and_inactive_partition_a_licenses_packages() {
 }
 
 #[tokio::test]
+async fn a_limited_list_is_the_head_of_the_whole_one_with_its_total() {
+    let (state, _dir) = state();
+    let viewer = login(&state, "viewer@greenleaf.test").await;
+    let uri = format!("/api/licenses/{LICENSE_ORG_1}/packages?filter=active");
+    let whole: PackageList = call(&state, viewer.sign(get(&uri), false)).await.json();
+    let answer = call(&state, viewer.sign(get(&format!("{uri}&limit=5")), false)).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.headers.get(header::ETAG).is_none(), "part of a list is never revalidated");
+    let head: PackageList = answer.json();
+    assert_eq!(head.total, whole.total);
+    assert_eq!(head.data, whole.data[..5]);
+    for bad in ["0", "-1", "ten", "1001"] {
+        let answer = call(&state, viewer.sign(get(&format!("{uri}&limit={bad}")), false)).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "limit={bad}");
+        assert!(answer.json::<ErrorBody>().error.message.contains(bad));
+    }
+}
+
+#[tokio::test]
 async fn another_organizations_license_and_package_are_not_found() {
     let (state, _dir) = state();
     let viewer = login(&state, "viewer@greenleaf.test").await;

@@ -51,12 +51,23 @@ fn filter_clause(filter: PackageFilter) -> &'static str {
 
 /// The packages of one license in one list, newest change first.
 pub fn list(conn: &Connection, license: &str, filter: PackageFilter) -> rusqlite::Result<Vec<Package>> {
+    list_head(conn, license, filter, None)
+}
+
+/// The first `limit` rows of [`list`] (all of them with `None`), in the same order.
+pub fn list_head(
+    conn: &Connection,
+    license: &str,
+    filter: PackageFilter,
+    limit: Option<u32>,
+) -> rusqlite::Result<Vec<Package>> {
     let sql = format!(
-        "{SELECT} WHERE p.license_number = ?1 AND {} ORDER BY p.last_modified DESC, p.id DESC",
+        "{SELECT} WHERE p.license_number = ?1 AND {} ORDER BY p.last_modified DESC, p.id DESC LIMIT ?2",
         filter_clause(filter)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    stmt.query_map([license], from_row)?.collect()
+    // SQLite reads a negative LIMIT as none.
+    stmt.query_map(rusqlite::params![license, limit.map_or(-1, i64::from)], from_row)?.collect()
 }
 
 /// What identifies one version of a list: its highest revision and its size.

@@ -54,7 +54,12 @@ impl Session {
 
     fn start(&self, me: Me) {
         api::set_csrf_token(Some(me.csrf_token.clone()));
-        clear_cache();
+        // Before the first answer nobody else was signed in here: what the
+        // cache holds (e.g. licenses asked for while `/api/me` was on its
+        // way) is this person's, and dropping it would only ask again.
+        if self.loaded.get_untracked() {
+            clear_cache();
+        }
         self.expired.set(false);
         self.me.set(Some(me));
         self.loaded.set(true);

@@ -143,11 +143,12 @@ async fn a_big_list_opened_cold_asks_for_its_first_rows_and_the_whole_list_once_
     // Scrolling to the end shows the last of the whole list.
     browser.eval("document.querySelector('[data-testid=scroller]').scrollTop = 1e9; return null").await;
     let last = active.last().unwrap().label.clone();
-    browser.wait_js(
-        &format!("return !!document.querySelector('tr[data-label=\"{last}\"]')"),
-        serde_json::json!(true),
-        WAIT,
-        "the last package after scrolling to the end",
-    )
-    .await;
+    browser
+        .wait_js(
+            &format!("return !!document.querySelector('tr[data-label=\"{last}\"]')"),
+            serde_json::json!(true),
+            WAIT,
+            "the last package after scrolling to the end",
+        )
+        .await;
 }

@@ -1,7 +1,7 @@
-//! The requests `index.html` starts before the app has loaded: opening a
-//! packages page cold, its first rows and the whole list (the largest answer
-//! by far) are on their way while the browser still compiles the module,
-//! instead of after.
+//! The requests `index.html` starts before the app has loaded, so they are
+//! on their way while the browser still compiles the module instead of
+//! after: who is signed in (`/api/me`), and opening a packages page cold,
+//! its first rows and the whole list (the largest answer by far).
 //!
 //! `index.html` leaves `window.__early[url]`, a `fetch` promise per URL; the
 //! first request the app makes for exactly that URL adopts it. Anything else

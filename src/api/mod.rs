@@ -73,11 +73,14 @@ impl ApiError {
 
 /// `GET url` and decode the JSON body, or the error the server described.
 pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
-    let response = Request::get(url)
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|e| network_error(e.to_string()))?;
+    let response = match early::take(url).await {
+        Some(response) => response,
+        None => Request::get(url)
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| network_error(e.to_string()))?,
+    };
     decode(url, response).await
 }
 

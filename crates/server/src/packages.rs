@@ -90,38 +90,49 @@ async fn list(
         }
     };
     let if_none_match = headers.get(header::IF_NONE_MATCH).cloned();
-    state
+    let listed = state
         .store
         .call(move |conn| {
             if db::licenses::find_owned(conn, &license, user.account.organization_id)?.is_none() {
                 return Err(Error::NotFound(format!("No license {license}.")));
             }
-            if let Some(limit) = limit {
-                // Part of a list: never cached, never a 304, no validator.
-                let revision = db::packages::current_revision(conn)?;
-                let data = db::packages::list_head(conn, &license, filter, Some(limit))?;
-                let (_, total) = db::packages::list_version(conn, &license, filter)?;
-                let body = PackageList {
-                    data: data.into_iter().map(Arc::new).collect(),
-                    total: total as usize,
-                    revision,
-                };
-                let no_store = [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))];
-                return Ok((no_store, Json(body)).into_response());
-            }
             let (revision, count) = db::packages::list_version(conn, &license, filter)?;
+            let current = db::packages::current_revision(conn)?;
+            let shared = |rows: Vec<Package>| rows.into_iter().map(Arc::new).collect();
+            if let Some(limit) = limit {
+                let data = db::packages::list_head(conn, &license, filter, Some(limit))?;
+                return Ok(Listed::Head(PackageList {
+                    data: shared(data),
+                    total: count as usize,
+                    revision: current,
+                }));
+            }
             let etag = HeaderValue::from_str(&format!("W/\"{license}-{filter}-{revision}-{count}\""))
                 .map_err(|_| Error::BadRequest("License numbers are letters, digits and dashes.".into()))?;
             if if_none_match.as_ref() == Some(&etag) {
-                return Ok((StatusCode::NOT_MODIFIED, cache_headers(etag)).into_response());
+                return Ok(Listed::NotModified(etag));
             }
-            let revision = db::packages::current_revision(conn)?;
-            let data: Vec<_> =
-                db::packages::list(conn, &license, filter)?.into_iter().map(Arc::new).collect();
-            let body = PackageList { total: data.len(), data, revision };
-            Ok((cache_headers(etag), Json(body)).into_response())
+            let data: Vec<_> = shared(db::packages::list(conn, &license, filter)?);
+            Ok(Listed::Whole(PackageList { total: data.len(), data, revision: current }, etag))
         })
-        .await
+        .await?;
+    // Serialized here, not on the database thread: a 5 MB list must not hold
+    // up the requests queued behind it.
+    Ok(match listed {
+        // Part of a list: never cached, never a 304, no validator.
+        Listed::Head(body) => {
+            ([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(body)).into_response()
+        }
+        Listed::NotModified(etag) => (StatusCode::NOT_MODIFIED, cache_headers(etag)).into_response(),
+        Listed::Whole(body, etag) => (cache_headers(etag), Json(body)).into_response(),
+    })
+}
+
+/// What the database thread found for a list request.
+enum Listed {
+    Head(PackageList),
+    NotModified(HeaderValue),
+    Whole(PackageList, HeaderValue),
 }
 
 /// Conditional requests only: the app revalidates every time it asks.

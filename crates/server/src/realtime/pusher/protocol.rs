@@ -135,25 +135,16 @@ pub fn envelope_frame(envelope: &EventEnvelope, channels: &HashSet<String>) -> O
     Some(message.encode())
 }
 
-/// The frames socket `socket_id`, subscribed to `channels`, gets for a triggered event.
-pub fn triggered_frames(event: &Triggered, socket_id: &str, channels: &HashSet<String>) -> Vec<String> {
-    if event.except_socket.as_deref() == Some(socket_id) {
-        return Vec::new();
+/// The frame a triggered event goes out as on `channel`: the same bytes for
+/// every socket, so the hub encodes it once ([`super::hub::Fanned`]).
+pub fn triggered_frame(event: &Triggered, channel: &str) -> String {
+    ServerMessage::Event {
+        channel: channel.to_owned(),
+        event: event.name.clone(),
+        data: serde_json::Value::String(event.data.clone()),
+        user_id: None,
     }
-    event
-        .channels
-        .iter()
-        .filter(|channel| channels.contains(*channel))
-        .map(|channel| {
-            ServerMessage::Event {
-                channel: channel.clone(),
-                event: event.name.clone(),
-                data: serde_json::Value::String(event.data.clone()),
-                user_id: None,
-            }
-            .encode()
-        })
-        .collect()
+    .encode()
 }
 
 #[cfg(test)]
@@ -267,17 +258,14 @@ mod tests {
     }
 
     #[test]
-    fn triggered_events_skip_the_excluded_socket_and_keep_data_verbatim() {
+    fn a_triggered_frame_keeps_the_data_verbatim() {
         let event = Triggered {
             name: "greeting".into(),
             channels: vec!["a".into(), "b".into()],
             data: "not json".into(),
-            except_socket: Some("9.9".into()),
+            except_socket: None,
         };
-        let subscribed = HashSet::from(["b".to_owned()]);
-        assert!(triggered_frames(&event, "9.9", &subscribed).is_empty());
-        let frames = triggered_frames(&event, SOCKET, &subscribed);
-        assert_eq!(frames, vec![r#"{"event":"greeting","channel":"b","data":"not json"}"#.to_owned()]);
+        assert_eq!(triggered_frame(&event, "b"), r#"{"event":"greeting","channel":"b","data":"not json"}"#);
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
 use std::{collections::HashSet, fmt::Display, sync::Arc, time::Duration};
 
-use axum::extract::ws::{CloseFrame, Message};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use budtags_pusher::{
     ServerMessage,
     liveness::{Activity, Liveness},
@@ -29,7 +29,7 @@ use tokio::{
 };
 
 use super::{
-    hub::Triggered,
+    hub::Fanned,
     protocol::{self, CLOSE_GOING_AWAY, CLOSE_PONG_NOT_RECEIVED, MAX_CHANNELS_PER_SOCKET, Reply},
 };
 use crate::realtime::settings::PusherApp;
@@ -47,7 +47,7 @@ pub struct Connection {
     /// The event bus: committed events.
     pub events: broadcast::Receiver<EventEnvelope>,
     /// Events triggered through the HTTP API.
-    pub triggered: broadcast::Receiver<Arc<Triggered>>,
+    pub triggered: broadcast::Receiver<Arc<Fanned>>,
 }
 
 /// What the receive task asks of the send task.
@@ -182,7 +182,7 @@ async fn receive<R, E>(
 struct Sender {
     socket_id: String,
     events: broadcast::Receiver<EventEnvelope>,
-    triggered: broadcast::Receiver<Arc<Triggered>>,
+    triggered: broadcast::Receiver<Arc<Fanned>>,
     channels: HashSet<String>,
 }
 
@@ -213,10 +213,12 @@ impl Sender {
                         let _ = close(&mut sink, code, reason).await;
                         return;
                     }
-                    Some(command) => self.apply(command),
+                    Some(command) => self.apply(command).into_iter().map(Utf8Bytes::from).collect(),
                 },
                 event = self.events.recv() => match event {
-                    Ok(envelope) => protocol::envelope_frame(&envelope, &self.channels).into_iter().collect(),
+                    Ok(envelope) => {
+                        protocol::envelope_frame(&envelope, &self.channels).into_iter().map(Utf8Bytes::from).collect()
+                    }
                     Err(RecvError::Lagged(missed)) => {
                         tracing::warn!(socket_id = self.socket_id, missed, "Pusher socket lagged; events skipped");
                         Vec::new()
@@ -224,7 +226,7 @@ impl Sender {
                     Err(RecvError::Closed) => return,
                 },
                 event = self.triggered.recv() => match event {
-                    Ok(event) => protocol::triggered_frames(&event, &self.socket_id, &self.channels),
+                    Ok(event) => event.frames_for(&self.socket_id, &self.channels),
                     Err(RecvError::Lagged(missed)) => {
                         tracing::warn!(socket_id = self.socket_id, missed, "Pusher socket lagged; triggered events skipped");
                         Vec::new()
@@ -233,7 +235,7 @@ impl Sender {
                 },
             };
             for frame in frames {
-                if sink.send(Message::Text(frame.into())).await.is_err() {
+                if sink.send(Message::Text(frame)).await.is_err() {
                     return;
                 }
             }

@@ -56,9 +56,9 @@ impl Session {
         api::set_csrf_token(Some(me.csrf_token.clone()));
         // Before the first answer nobody else was signed in here: what the
         // cache holds (e.g. licenses asked for while `/api/me` was on its
-        // way) is this person's, and dropping it would only ask again.
+        // way) and the requests index.html started are this person's.
         if self.loaded.get_untracked() {
-            clear_cache();
+            forget_data();
         }
         self.expired.set(false);
         self.me.set(Some(me));
@@ -73,12 +73,14 @@ impl Session {
         }
         self.me.set(None);
         self.loaded.set(true);
-        clear_cache();
+        forget_data();
     }
 }
 
-fn clear_cache() {
+/// Drops everything fetched under the session that is ending or changing.
+fn forget_data() {
     crate::query::query_client().clear();
+    api::early::forget();
 }
 
 /// Provides the session and asks the server who is signed in. Call after

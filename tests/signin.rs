@@ -140,6 +140,23 @@ async fn a_signed_out_visit_goes_to_sign_in_and_never_to_another_site() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_signed_out_visit_to_a_packages_page_shows_its_packages_after_signing_in() {
+    let server = TestServer::start().await;
+    let browser = Browser::start().await;
+    // Opened cold, index.html asks for the list before the app knows nobody
+    // is signed in: those early answers (401s) must not be used afterwards.
+    let page = format!("/licenses/{FIRST}/packages");
+    browser.client.goto(&format!("{}{page}", server.url)).await.unwrap();
+    wait_for_path(&browser, &format!("/login?next={}", url_encode(&page))).await;
+    fill_login(&browser, "viewer@greenleaf.test", "budtags").await;
+    wait_for_path(&browser, &page).await;
+    browser.wait_text("[data-testid=count]", WAIT, |t| t.ends_with(" packages")).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    wait_for_path(&browser, &page).await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_live_connection_ends_with_the_session_and_a_new_one_follows_the_next_person() {
     let server = TestServer::start().await;
     let browser = Browser::start().await;

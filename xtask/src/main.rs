@@ -4,8 +4,10 @@
 //!   the reference server with demo data and live demo activity.
 //! - `cargo xtask test`: format check, clippy, the release web build, and every
 //!   test, browser tests in headless Chromium included.
-//! - `cargo xtask bench [bench flags…]`: the release web build, then the
-//!   browser benchmark in headless Chromium (`benches/browser`).
+//! - `cargo xtask bench [browser bench flags…]`: every benchmark of
+//!   `docs/performance.md` in one run: `bench-browser`, then `bench-fanout`.
+//! - `cargo xtask bench-browser [bench flags…]`: the release web build, then
+//!   the browser benchmark in headless Chromium (`benches/browser`).
 //! - `cargo xtask bench-fanout [bench flags…]`: the server fan-out benchmark,
 //!   our built-in Pusher endpoint beside Sockudo (`docs/performance.md`).
 //!
@@ -29,12 +31,13 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
         Some("test-sockudo") => test_sockudo(),
-        Some("bench") => bench_browser(&args[1..]),
+        Some("bench") => bench_browser(&args[1..]).and_then(|()| bench_fanout(&[])),
+        Some("bench-browser") => bench_browser(&args[1..]),
         Some("bench-fanout") => bench_fanout(&args[1..]),
         Some("setup") => tools::ensure(true),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run [server flags…] | test | test-sockudo | bench [flags…] | bench-fanout [flags…] | setup>"
+                "usage: cargo xtask <run [server flags…] | test | test-sockudo | bench [flags…] | bench-browser [flags…] | bench-fanout [flags…] | setup>"
             );
             return ExitCode::from(2);
         }

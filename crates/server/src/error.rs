@@ -27,6 +27,12 @@ pub enum Error {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// The path exists, but not for this method (405).
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// The request body is over the size limit (413).
+    #[error("{0}")]
+    TooLarge(String),
     /// The change clashes with the current state (409).
     #[error("{0}")]
     Conflict(String),
@@ -49,6 +55,8 @@ impl Error {
             Error::Unauthorized(_) => ErrorCode::Unauthorized,
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::NotFound(_) => ErrorCode::NotFound,
+            Error::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
+            Error::TooLarge(_) => ErrorCode::PayloadTooLarge,
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::Database(_) | Error::Task(_) | Error::Password(_) | Error::Random(_) => {
                 ErrorCode::Internal
@@ -62,8 +70,11 @@ impl Error {
             ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -79,6 +90,8 @@ impl IntoResponse for Error {
             | Error::Unauthorized(m)
             | Error::Forbidden(m)
             | Error::NotFound(m)
+            | Error::MethodNotAllowed(m)
+            | Error::TooLarge(m)
             | Error::Conflict(m) => m.clone(),
             Error::Invalid { message, .. } => message.clone(),
             Error::Database(_) | Error::Task(_) | Error::Password(_) | Error::Random(_) => {
@@ -111,6 +124,8 @@ mod tests {
             (Error::Unauthorized("x".into()), StatusCode::UNAUTHORIZED),
             (Error::Forbidden("x".into()), StatusCode::FORBIDDEN),
             (Error::NotFound("x".into()), StatusCode::NOT_FOUND),
+            (Error::MethodNotAllowed("x".into()), StatusCode::METHOD_NOT_ALLOWED),
+            (Error::TooLarge("x".into()), StatusCode::PAYLOAD_TOO_LARGE),
             (Error::Conflict("x".into()), StatusCode::CONFLICT),
             (Error::field("reason", "x"), StatusCode::BAD_REQUEST),
             (Error::Password(argon2::password_hash::Error::Password), StatusCode::INTERNAL_SERVER_ERROR),

@@ -1,26 +1,23 @@
 //! Labels awaiting approval, scoped to the signed-in organization:
 //! - `GET /api/labels?status=pending|approved|rejected`: oldest request first.
 //! - `POST /api/labels/{id}/approve`, `POST /api/labels/{id}/reject` with
-//!   [`Rejection`]: staff approvers only. A label no longer pending is a 409
+//!   [`Rejection`](budtags_wire::Rejection): staff approvers only. A label no longer pending is a 409
 //!   that says who decided it. Events `LabelApproved` / `LabelRejected` on `org.{id}`.
 
 use axum::{
-    Json, Router,
-    extract::{
-        Path, Query, State,
-        rejection::{JsonRejection, QueryRejection},
-    },
-    http::HeaderMap,
+    Router,
+    extract::State,
     routing::{get, post},
 };
-use budtags_wire::{Label, LabelStatus, RealtimeEvent, Rejection};
+use budtags_wire::{Label, LabelStatus, RealtimeEvent};
 use serde::Deserialize;
 
 use crate::{
     AppState,
-    auth::CurrentUser,
+    auth::{Approver, CurrentUser},
     db::{self, labels::Decision},
     error::{Error, Result},
+    extract::{Json, Path, Query},
 };
 
 /// The longest rejection reason, in characters.
@@ -41,9 +38,8 @@ struct ListQuery {
 async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
-    query: Result<Query<ListQuery>, QueryRejection>,
+    Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<Label>>> {
-    let Query(query) = query.map_err(|e| Error::BadRequest(e.body_text()))?;
     let status = match query.status.as_deref() {
         None => LabelStatus::Pending,
         Some(text) => text.parse().map_err(Error::BadRequest)?,
@@ -65,38 +61,27 @@ pub fn valid_reason(reason: &str) -> Result<String> {
     Ok(reason.to_owned())
 }
 
-fn require_approver(user: &CurrentUser, headers: &HeaderMap) -> Result<()> {
-    user.require_csrf(headers)?;
-    if user.account.role.can_decide_labels() {
-        Ok(())
-    } else {
-        Err(Error::Forbidden("Only staff approvers can approve or reject labels.".into()))
-    }
-}
-
 async fn approve(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    Approver(user): Approver,
     Path(id): Path<i64>,
 ) -> Result<Json<Label>> {
-    require_approver(&user, &headers)?;
     decide(&state, &user, id, LabelStatus::Approved, None).await.map(Json)
+}
+
+/// [`budtags_wire::Rejection`] as sent: a body without a reason is the form's empty field.
+#[derive(Deserialize)]
+struct RejectionBody {
+    #[serde(default)]
+    reason: String,
 }
 
 async fn reject(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    Approver(user): Approver,
     Path(id): Path<i64>,
-    body: Result<Json<Rejection>, JsonRejection>,
+    Json(rejection): Json<RejectionBody>,
 ) -> Result<Json<Label>> {
-    require_approver(&user, &headers)?;
-    let Json(rejection) = body.map_err(|e| match e {
-        // A body without a reason is the form's empty field.
-        JsonRejection::JsonDataError(_) => Error::field("reason", "Give a reason for rejecting this label."),
-        other => Error::BadRequest(other.body_text()),
-    })?;
     let reason = valid_reason(&rejection.reason)?;
     decide(&state, &user, id, LabelStatus::Rejected, Some(reason)).await.map(Json)
 }

@@ -4,11 +4,16 @@
 //!
 //! # Layout
 //! - [`config`]: command-line flags and environment variables.
+//! - [`connections`]: the accept loop: connection cap, header, request and
+//!   body timeouts, graceful drain ([`serve`], [`serve_with`]).
 //! - [`db`]: opening SQLite, migrations, deterministic demo data (including
 //!   demo users), queries per resource.
 //! - [`error`]: the one error enum, mapped exhaustively to HTTP statuses.
 //! - [`auth`]: the session cookie, the [`auth::CurrentUser`] extractor, CSRF,
 //!   password hashing; [`sessions`]: `/api/login`, `/api/logout`, `/api/me`.
+//! - [`extract`]: `Json`, `Query`, `Path`, `Form` whose rejections are the
+//!   JSON error body.
+//! - [`event_id`]: the event id a reconnecting client resumes after (0 to `i64::MAX`).
 //! - [`events`]: the event bus: every state change is logged, then published
 //!   through each broadcaster.
 //! - [`licenses`], [`packages`], [`transfers`], [`labels`], [`jobs`]: one
@@ -20,30 +25,35 @@
 //!   endpoint `/app/{key}` and trigger API, `/ws`, replay and client config.
 //! - [`simulator`]: live demo activity.
 //! - [`precompress`]: brotli and gzip copies of the built web app.
+//! - [`security_headers`]: the Content-Security-Policy (with the hashes of
+//!   `index.html`'s inline scripts) and the other headers on every response.
 //!
 //! Lifecycle is passed in: [`serve`] takes a listener and a shutdown future, so
 //! tests start the whole server on a free port and stop it when they are done.
 
 pub mod auth;
 pub mod config;
+pub mod connections;
 pub mod db;
 pub mod error;
+pub mod event_id;
 pub mod events;
+pub mod extract;
 pub mod jobs;
 pub mod labels;
 pub mod licenses;
 pub mod packages;
 pub mod precompress;
 pub mod realtime;
+pub mod security_headers;
 pub mod sessions;
 pub mod simulator;
 pub mod sse;
 pub mod transfers;
 
-use std::{future::Future, path::Path, sync::Arc, time::Duration};
+use std::{path::Path, sync::Arc, time::Duration};
 
-use axum::Router;
-use tokio::net::TcpListener;
+use axum::{Router, extract::DefaultBodyLimit};
 use tower_http::{
     CompressionLevel,
     compression::CompressionLayer,
@@ -51,6 +61,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
+pub use connections::{Limits, serve, serve_with};
 pub use db::Store;
 pub use events::EventBus;
 pub use realtime::RealtimeSettings;
@@ -103,13 +114,28 @@ pub fn api(state: AppState) -> Router {
         .merge(sessions::router())
         .merge(realtime::api_router())
         .fallback(|| async { error::Error::NotFound("No such API endpoint.".into()) })
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// The largest request body the API reads. The largest real one is a label
+/// job of 500 ids, about 4 KB; a check-in is under 200 bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A 405 in the JSON error shape (axum keeps the `Allow` header).
+async fn method_not_allowed() -> error::Error {
+    error::Error::MethodNotAllowed("This address does not take that method.".into())
 }
 
 /// `/api` plus the realtime routes Echo and Pusher clients expect at the root
 /// (`/broadcasting/auth`, `/app/{key}`, `/apps/{app_id}/events`, `/ws`), without static files.
 pub fn routes(state: AppState) -> Router {
-    Router::new().nest("/api", api(state.clone())).merge(realtime::root_router().with_state(state))
+    let root = realtime::root_router()
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state.clone());
+    Router::new().nest("/api", api(state)).merge(root)
 }
 
 /// The whole application: [`routes`] plus the built web app from `dist`, with
@@ -120,7 +146,11 @@ pub fn app(state: AppState, dist: &Path) -> Router {
     let index = ServeFile::new(dist.join("index.html")).precompressed_br().precompressed_gzip();
     let spa = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(index);
     let compression = CompressionLayer::new().quality(LIVE_COMPRESSION);
-    routes(state).fallback_service(spa).layer(compression).layer(TraceLayer::new_for_http())
+    // Read once: the policy names the inline scripts of the file being served.
+    let index_html = std::fs::read_to_string(dist.join("index.html")).ok();
+    let policy = security_headers::app_policy(index_html.as_deref(), &state.realtime.settings);
+    let router = routes(state).fallback_service(spa).layer(compression);
+    security_headers::apply(router, &policy).layer(TraceLayer::new_for_http())
 }
 
 /// Responses built per request (a 10,000-package list is ~4.8 MB of JSON)
@@ -130,11 +160,3 @@ pub fn app(state: AppState, dist: &Path) -> Router {
 /// The web app's static files are compressed once, at the best level.
 const LIVE_COMPRESSION: CompressionLevel = CompressionLevel::Precise(1);
 
-/// Serves `app` on `listener` until `shutdown` completes, then drains connections.
-pub async fn serve(
-    listener: TcpListener,
-    app: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
-}

@@ -15,11 +15,8 @@
 use std::sync::Arc;
 
 use axum::{
-    Json, Router,
-    extract::{
-        Path, Query, State,
-        rejection::{JsonRejection, QueryRejection},
-    },
+    Router,
+    extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
@@ -29,9 +26,10 @@ use serde::Deserialize;
 
 use crate::{
     AppState,
-    auth::CurrentUser,
+    auth::{CurrentUser, Operator},
     db::{self, packages::LicensedPackage},
     error::{Error, Result},
+    extract::{Json, Path, Query},
 };
 
 pub fn router() -> Router<AppState> {
@@ -69,10 +67,9 @@ async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(license): Path<String>,
-    query: Result<Query<ListQuery>, QueryRejection>,
+    Query(query): Query<ListQuery>,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let Query(query) = query.map_err(|e| Error::BadRequest(e.body_text()))?;
     let filter = match query.filter.as_deref() {
         None => PackageFilter::Active,
         Some(text) => text
@@ -187,16 +184,10 @@ struct QuantityChange {
 
 async fn update(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    Operator(user): Operator,
     Path(id): Path<i64>,
-    body: Result<Json<QuantityChange>, JsonRejection>,
+    Json(change): Json<QuantityChange>,
 ) -> Result<Json<Package>> {
-    user.require_csrf(&headers)?;
-    if !user.account.role.can_operate() {
-        return Err(Error::Forbidden("Viewers cannot change quantities; ask an operator.".into()));
-    }
-    let Json(change) = body.map_err(|e| Error::BadRequest(e.body_text()))?;
     let organization_id = user.account.organization_id;
     let by = user.account.name.clone();
     let package = change_quantity(&state, id, change.quantity, by, Some(organization_id)).await?;

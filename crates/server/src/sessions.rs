@@ -6,8 +6,8 @@
 //! - `GET /api/me`: [`Me`] for the session, or 401.
 
 use axum::{
-    Json, Router,
-    extract::{State, rejection::JsonRejection},
+    Router,
+    extract::State,
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -21,6 +21,7 @@ use crate::{
     auth::{self, CurrentUser, password, token},
     db::{self, users::Account},
     error::{Error, Result},
+    extract::Json,
 };
 
 pub fn router() -> Router<AppState> {
@@ -32,9 +33,8 @@ const MAX_CREDENTIAL_CHARS: usize = 256;
 
 async fn login(
     State(state): State<AppState>,
-    body: Result<Json<Credentials>, JsonRejection>,
+    Json(credentials): Json<Credentials>,
 ) -> Result<Response> {
-    let Json(credentials) = body.map_err(|e| Error::BadRequest(e.body_text()))?;
     missing_fields(&credentials)?;
     let wrong = || Error::Unauthorized("Wrong e-mail address or password.".into());
     if credentials.email.len() > MAX_CREDENTIAL_CHARS || credentials.password.len() > MAX_CREDENTIAL_CHARS {

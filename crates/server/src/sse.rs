@@ -11,7 +11,7 @@ use std::{convert::Infallible, time::Duration};
 
 use axum::{
     Router,
-    extract::{Query, State},
+    extract::State,
     http::HeaderMap,
     response::sse::{Event, KeepAlive, Sse},
     routing::get,
@@ -21,7 +21,7 @@ use futures_util::{Stream, StreamExt, stream};
 use serde::Deserialize;
 use tokio_stream::wrappers::{BroadcastStream, errors::BroadcastStreamRecvError};
 
-use crate::{AppState, auth::CurrentUser, error::Result};
+use crate::{AppState, auth::CurrentUser, error::Result, event_id::EventId, extract::Query};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/events", get(events))
@@ -30,7 +30,7 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct EventsQuery {
-    last_event_id: Option<u64>,
+    last_event_id: Option<EventId>,
 }
 
 async fn events(
@@ -39,15 +39,17 @@ async fn events(
     Query(query): Query<EventsQuery>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let header_id =
-        headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    let header_id = match headers.get("last-event-id") {
+        Some(value) => Some(EventId::parse_header(value.to_str().unwrap_or(""))?.0),
+        None => None,
+    };
     // Subscribe before reading the log so nothing falls between the two.
     let organization_id = user.account.organization_id;
     let live = BroadcastStream::new(state.events.subscribe_owned());
     let disconnected = state.events.disconnected();
     // `ready` carries the id the stream starts after, so a client that drops
     // before any event arrives still resumes from the right place.
-    let (start, mut last_sent, replay) = match header_id.or(query.last_event_id) {
+    let (start, mut last_sent, replay) = match header_id.or(query.last_event_id.map(|id| id.0)) {
         Some(last_id) => match state.events.since_for(last_id, organization_id).await? {
             Some(missed) => {
                 let last = missed.last().map_or(last_id, |e| e.id);

@@ -10,22 +10,22 @@
 //! The same idempotency key again answers the first result with `duplicate: true`.
 
 use axum::{
-    Json, Router,
-    extract::{Path, State, rejection::JsonRejection},
-    http::HeaderMap,
+    Router,
+    extract::State,
     routing::{get, post},
 };
 use budtags_wire::{CheckIn, CheckInResult, RealtimeEvent, ShipmentPackageState, Transfer, TransferDetail};
 
 use crate::{
     AppState,
-    auth::CurrentUser,
+    auth::{CurrentUser, Operator},
     db::{
         self,
         packages::NewPackage,
         transfers::{Receipt, ShippedPackage},
     },
     error::{Error, Result},
+    extract::{Json, Path},
     packages::record_change,
 };
 
@@ -123,16 +123,10 @@ pub fn validate(check_in: CheckIn) -> Result<ValidCheckIn> {
 
 async fn check_in(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    Operator(user): Operator,
     Path(id): Path<i64>,
-    body: Result<Json<CheckIn>, JsonRejection>,
+    Json(body): Json<CheckIn>,
 ) -> Result<Json<CheckInResult>> {
-    user.require_csrf(&headers)?;
-    if !user.account.role.can_operate() {
-        return Err(Error::Forbidden("Viewers cannot check packages in; ask a check-in operator.".into()));
-    }
-    let Json(body) = body.map_err(|e| Error::BadRequest(e.body_text()))?;
     let scan = validate(body)?;
     let organization_id = user.account.organization_id;
     let by = user.account.name.clone();

@@ -12,8 +12,14 @@ pub enum ErrorCode {
     Unauthorized,
     Forbidden,
     NotFound,
+    /// The path exists, but not for this method (405).
+    MethodNotAllowed,
     Conflict,
+    /// The request body is over the size limit (413).
+    PayloadTooLarge,
     RateLimited,
+    /// The server holds as many connections as it may (503); retry shortly.
+    Unavailable,
     Internal,
 }
 

@@ -3,14 +3,21 @@
 //!
 //! - [`password`]: Argon2id hashing of passwords.
 //! - [`token`]: random session and CSRF tokens.
+//! - [`origin`]: is a request from one of our own pages (`Origin`).
+//! - [`write`]: the [`Writer`], [`Operator`] and [`Approver`] extractors that
+//!   every state-changing handler takes (session, origin, CSRF, role).
 //!
 //! A session is a random token in the `budtags_session` cookie (`HttpOnly`,
 //! `SameSite=Lax`). Every state-changing request must also repeat the
 //! session's CSRF token in `X-CSRF-TOKEN`: a page on another site can make the
 //! browser send the cookie, but it cannot read the token.
 
+pub mod origin;
 pub mod password;
 pub mod token;
+pub mod write;
+
+pub use write::{Approver, Operator, Writer};
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -7,6 +7,13 @@ use budtags_wire::Label;
 
 use super::barcode;
 
+/// The sheet's own Content-Security-Policy, instead of the app's: its styles
+/// are inline (also in sheets stored by earlier versions, so no hash) and its
+/// Print button's `onclick="window.print()"` is allowed by its hash; nothing
+/// else runs or loads (the barcodes are inline SVG).
+pub const POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+     script-src 'unsafe-hashes' 'sha256-MguIPR6qNR8D3B+eAlK+bIRTZe8t3wkOY4B/56Me9FU='; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 /// Escapes text for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -76,6 +83,14 @@ pub fn render(job_id: &str, labels: &[Label]) -> String {
 mod tests {
     use super::*;
     use budtags_wire::LabelStatus;
+
+    #[test]
+    fn the_policy_allows_the_print_button_and_nothing_else_that_runs() {
+        let html = render("job-1", &[]);
+        let handler = html.split("onclick=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap();
+        assert!(POLICY.contains(&crate::security_headers::csp_hash(handler)), "{POLICY}");
+        assert!(crate::security_headers::inline_scripts(&html).is_empty());
+    }
 
     fn label(copies: u32) -> Label {
         Label {

@@ -7,20 +7,16 @@
 //! session, 403 for a wrong CSRF token or a channel that is not theirs, 400
 //! for a malformed body, socket id or channel name.
 
-use axum::{
-    Form, Json, Router,
-    extract::{State, rejection::FormRejection},
-    http::HeaderMap,
-    routing::post,
-};
+use axum::{Router, extract::State, routing::post};
 use budtags_pusher::{AuthResponse, auth};
 use serde::Deserialize;
 
 use super::channels;
 use crate::{
     AppState,
-    auth::CurrentUser,
+    auth::Writer,
     error::{Error, Result},
+    extract::{Form, Json},
 };
 
 pub fn router() -> Router<AppState> {
@@ -35,12 +31,9 @@ struct AuthRequest {
 
 async fn authorize(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
-    form: Result<Form<AuthRequest>, FormRejection>,
+    Writer(user): Writer,
+    Form(request): Form<AuthRequest>,
 ) -> Result<Json<AuthResponse>> {
-    user.require_csrf(&headers)?;
-    let Form(request) = form.map_err(|e| Error::BadRequest(e.body_text()))?;
     auth::validate_socket_id(&request.socket_id).map_err(|e| Error::BadRequest(e.to_string()))?;
     let channel = channels::parse_private(&request.channel_name)?;
     let organization_id = user.account.organization_id;

@@ -9,14 +9,15 @@
 //!
 //! It needs the session cookie (a browser sends it with the upgrade request)
 //! and carries only the signed-in organization's events, live and replayed.
+//! The upgrade must come from one of our own pages ([`SameOrigin`]): another
+//! site's page could otherwise open it with the visitor's cookie.
 
 use std::{fmt::Display, sync::Arc};
 
 use axum::{
     Router,
     extract::{
-        Query, State, WebSocketUpgrade,
-        rejection::QueryRejection,
+        State, WebSocketUpgrade,
         ws::{CloseFrame, Message, rejection::WebSocketUpgradeRejection},
     },
     response::Response,
@@ -29,8 +30,10 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
     AppState, EventBus,
-    auth::CurrentUser,
+    auth::{CurrentUser, origin::SameOrigin},
     error::{Error, Result},
+    event_id::EventId,
+    extract::Query,
 };
 
 /// The message that tells a client to refetch.
@@ -49,16 +52,16 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct WsQuery {
-    last_event_id: Option<u64>,
+    last_event_id: Option<EventId>,
 }
 
 async fn connect(
     State(state): State<AppState>,
     user: CurrentUser,
-    query: Result<Query<WsQuery>, QueryRejection>,
+    _: SameOrigin,
+    Query(query): Query<WsQuery>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response> {
-    let Query(query) = query.map_err(|e| Error::BadRequest(e.body_text()))?;
     let upgrade = upgrade.map_err(|e| Error::BadRequest(format!("Expected a WebSocket upgrade: {e}")))?;
     let upgrade = upgrade
         .read_buffer_size(READ_BUFFER_BYTES)
@@ -66,7 +69,7 @@ async fn connect(
         .max_frame_size(MAX_CLIENT_MESSAGE_BYTES);
     Ok(upgrade.on_upgrade(move |socket| {
         let (sink, stream) = socket.split();
-        stream_events(sink, stream, state.events, user.account.organization_id, query.last_event_id)
+        stream_events(sink, stream, state.events, user.account.organization_id, query.last_event_id.map(|id| id.0))
     }))
 }
 

@@ -5,11 +5,7 @@
 //! read it. `complete` is false when the log no longer reaches back to
 //! `after`: the client must refetch instead.
 
-use axum::{
-    Json, Router,
-    extract::{Query, State, rejection::QueryRejection},
-    routing::get,
-};
+use axum::{Router, extract::State, routing::get};
 use budtags_wire::Replay;
 use serde::Deserialize;
 
@@ -17,7 +13,9 @@ use super::channels;
 use crate::{
     AppState,
     auth::CurrentUser,
-    error::{Error, Result},
+    error::Result,
+    event_id::EventId,
+    extract::{Json, Query},
 };
 
 pub fn router() -> Router<AppState> {
@@ -26,21 +24,20 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Deserialize)]
 struct ReplayQuery {
-    after: u64,
+    after: EventId,
     channel: String,
 }
 
 async fn replay(
     State(state): State<AppState>,
     user: CurrentUser,
-    query: Result<Query<ReplayQuery>, QueryRejection>,
+    Query(query): Query<ReplayQuery>,
 ) -> Result<Json<Replay>> {
-    let Query(query) = query.map_err(|e| Error::BadRequest(e.body_text()))?;
     let channel = channels::parse_any(&query.channel)?;
     let organization_id = user.account.organization_id;
     let name = query.channel.clone();
     state.store.call(move |conn| channels::authorize(conn, organization_id, &channel, &name)).await?;
     let bare = query.channel.strip_prefix("private-").unwrap_or(&query.channel).to_owned();
-    let (events, complete) = state.events.since_on_channel(query.after, bare).await?;
+    let (events, complete) = state.events.since_on_channel(query.after.0, bare).await?;
     Ok(Json(Replay { events, complete }))
 }

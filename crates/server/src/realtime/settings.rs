@@ -58,7 +58,15 @@ pub struct RealtimeSettings {
     pub tls: bool,
     /// The built-in Pusher endpoint's `activity_timeout`.
     pub activity_timeout: Duration,
+    /// How long a built-in Pusher socket may hold no channel (from its start,
+    /// or its last unsubscribe) before it is closed: a socket that hears
+    /// nothing only holds a file descriptor.
+    pub subscription_timeout: Duration,
 }
+
+/// The default [`RealtimeSettings::subscription_timeout`]: Echo subscribes
+/// within a second of connecting.
+pub const SUBSCRIPTION_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Default for RealtimeSettings {
     fn default() -> Self {
@@ -68,6 +76,7 @@ impl Default for RealtimeSettings {
             broadcast: Broadcast::InProcess,
             tls: false,
             activity_timeout: ACTIVITY_TIMEOUT,
+            subscription_timeout: SUBSCRIPTION_TIMEOUT,
         }
     }
 }
@@ -95,6 +104,11 @@ impl RealtimeSettings {
 
     pub fn with_activity_timeout(mut self, timeout: Duration) -> Self {
         self.activity_timeout = timeout;
+        self
+    }
+
+    pub fn with_subscription_timeout(mut self, timeout: Duration) -> Self {
+        self.subscription_timeout = timeout;
         self
     }
 

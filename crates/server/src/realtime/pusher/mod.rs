@@ -27,6 +27,7 @@ use futures_util::StreamExt;
 
 use crate::{
     AppState,
+    auth::origin::SameOrigin,
     error::{Error, Result},
 };
 
@@ -48,9 +49,11 @@ pub fn router() -> Router<AppState> {
 
 /// `GET /app/{key}?protocol=7&…`: the WebSocket upgrade. An unknown key is
 /// accepted and then refused in-band, `pusher:error` 4001 and a 4001 close,
-/// so the client learns why and does not retry.
+/// so the client learns why and does not retry. Browsers connect from our
+/// own pages; another site's page is refused (403, [`SameOrigin`]).
 async fn connect(
     State(state): State<AppState>,
+    _: SameOrigin,
     Path(key): Path<String>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response> {
@@ -75,6 +78,7 @@ async fn run(socket: WebSocket, state: AppState, key: String) {
         app: settings.app.clone(),
         socket_id,
         activity_timeout: settings.activity_timeout,
+        subscription_timeout: settings.subscription_timeout,
         events: state.events.subscribe(),
         triggered: state.realtime.hub.subscribe(),
     };

@@ -30,6 +30,9 @@ pub const CLOSE_APP_NOT_FOUND: u16 = 4001;
 pub const ERROR_UNAUTHORIZED: u16 = 4009;
 /// Pusher close code: the client answered nothing, not even our ping.
 pub const CLOSE_PONG_NOT_RECEIVED: u16 = 4201;
+/// Pusher close code: "closed after inactivity"; here, a socket that held no
+/// channel for [`crate::RealtimeSettings::subscription_timeout`].
+pub const CLOSE_INACTIVE: u16 = 4202;
 /// The most channels one socket may hold.
 pub const MAX_CHANNELS_PER_SOCKET: usize = 100;
 

@@ -6,7 +6,8 @@
 //!   pings, and after 30 s more it closes with 4201 (`budtags_pusher::liveness`);
 //! - the send task owns the sink and the socket's subscriptions: it writes
 //!   the receive task's answers and every event on a subscribed channel, and
-//!   closes with 1001 when the server shuts down.
+//!   closes with 1001 when the server shuts down, and with 4202 when the
+//!   socket has held no channel for `subscription_timeout`.
 //!
 //! Both are generic over a `Sink`/`Stream` pair, so unit tests drive a whole
 //! connection through channels with paused time.
@@ -30,7 +31,9 @@ use tokio::{
 
 use super::{
     hub::Fanned,
-    protocol::{self, CLOSE_GOING_AWAY, CLOSE_PONG_NOT_RECEIVED, MAX_CHANNELS_PER_SOCKET, Reply},
+    protocol::{
+        self, CLOSE_GOING_AWAY, CLOSE_INACTIVE, CLOSE_PONG_NOT_RECEIVED, MAX_CHANNELS_PER_SOCKET, Reply,
+    },
 };
 use crate::realtime::settings::PusherApp;
 
@@ -44,6 +47,8 @@ pub struct Connection {
     /// Announced in `pusher:connection_established`, and the server's own
     /// silence limit before it pings.
     pub activity_timeout: Duration,
+    /// How long the socket may hold no channel before it is closed.
+    pub subscription_timeout: Duration,
     /// The event bus: committed events.
     pub events: broadcast::Receiver<EventEnvelope>,
     /// Events triggered through the HTTP API.
@@ -71,13 +76,20 @@ pub async fn serve<W, R, E>(
     R: Stream<Item = Result<Message, E>> + Unpin + Send + 'static,
     E: Display + 'static,
 {
-    let Connection { app, socket_id, activity_timeout, events, triggered } = connection;
+    let Connection { app, socket_id, activity_timeout, subscription_timeout, events, triggered } = connection;
     let established = ServerMessage::ConnectionEstablished {
         socket_id: socket_id.clone(),
         activity_timeout: activity_timeout.as_secs(),
     };
     let (commands, queue) = mpsc::channel(64);
-    let sender = Sender { socket_id: socket_id.clone(), events, triggered, channels: HashSet::new() };
+    let sender = Sender {
+        socket_id: socket_id.clone(),
+        events,
+        triggered,
+        channels: HashSet::new(),
+        subscription_timeout,
+        bare_since: Instant::now(),
+    };
     let mut send_task = tokio::spawn(sender.run(sink, queue, established.encode(), disconnected));
     let mut recv_task = tokio::spawn(receive(stream, commands, app, socket_id, activity_timeout));
     tokio::select! {
@@ -184,6 +196,9 @@ struct Sender {
     events: broadcast::Receiver<EventEnvelope>,
     triggered: broadcast::Receiver<Arc<Fanned>>,
     channels: HashSet<String>,
+    subscription_timeout: Duration,
+    /// Since when the socket has held no channel (meaningful while it holds none).
+    bare_since: Instant,
 }
 
 impl Sender {
@@ -206,6 +221,12 @@ impl Sender {
                 () = &mut disconnected => {
                     let _ = close(&mut sink, CLOSE_GOING_AWAY, "Server shutting down").await;
                     return;
+                }
+                () = tokio::time::sleep_until(self.bare_since + self.subscription_timeout),
+                    if self.channels.is_empty() =>
+                {
+                    tracing::info!(socket_id = self.socket_id, "closing a socket that holds no channel");
+                    return refuse(sink, CLOSE_INACTIVE, "Closed after inactivity: subscribe to a channel").await;
                 }
                 command = queue.recv() => match command {
                     None => return,
@@ -255,7 +276,9 @@ impl Sender {
                 vec![ServerMessage::SubscriptionSucceeded { channel, presence: None }.encode()]
             }
             Command::Unsubscribe(channel) => {
-                self.channels.remove(&channel);
+                if self.channels.remove(&channel) && self.channels.is_empty() {
+                    self.bare_since = Instant::now();
+                }
                 Vec::new()
             }
             // Handled by the caller, which must stop after closing.

@@ -26,7 +26,12 @@ struct Client {
 }
 
 impl Client {
+    /// A client whose socket may hold no channel for an hour (other tests' timers stay apart).
     fn start() -> Client {
+        Self::start_with(Duration::from_secs(3_600))
+    }
+
+    fn start_with(subscription_timeout: Duration) -> Client {
         let (to_server, stream) = mpsc::channel(16);
         let (sink, from_server) = mpsc::channel(16);
         let events = broadcast::channel(16).0;
@@ -36,6 +41,7 @@ impl Client {
             app: PusherApp::default(),
             socket_id: SOCKET.into(),
             activity_timeout: Duration::from_secs(30),
+            subscription_timeout,
             events: events.subscribe(),
             triggered: hub.subscribe(),
         };
@@ -113,6 +119,36 @@ async fn a_silent_client_is_pinged_then_closed_with_4201() {
     assert_eq!(client.next_close_code().await, 4201);
     assert_eq!(started.elapsed(), Duration::from_secs(60));
     client.done.await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_socket_that_never_subscribes_is_closed_with_4202() {
+    let mut client = Client::start_with(Duration::from_secs(10));
+    client.next_message().await;
+    let started = tokio::time::Instant::now();
+    // Pings keep a socket alive, but not one that holds no channel.
+    client.send(r#"{"event":"pusher:ping","data":{}}"#).await;
+    assert_eq!(client.next_message().await, ServerMessage::Pong);
+    assert!(matches!(client.next_message().await, ServerMessage::Error { code: Some(4202), .. }));
+    assert_eq!(client.next_close_code().await, 4202);
+    assert_eq!(started.elapsed(), Duration::from_secs(10));
+    client.done.await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_subscribed_socket_stays_and_is_closed_once_it_holds_no_channel() {
+    let mut client = Client::start_with(Duration::from_secs(10));
+    client.next_message().await;
+    client.send(r#"{"event":"pusher:subscribe","data":{"channel":"news"}}"#).await;
+    assert!(matches!(client.next_message().await, ServerMessage::SubscriptionSucceeded { .. }));
+    tokio::time::sleep(Duration::from_secs(25)).await;
+    client.send(r#"{"event":"pusher:ping","data":{}}"#).await;
+    assert_eq!(client.next_message().await, ServerMessage::Pong, "still open after 25 s with a channel");
+    client.send(r#"{"event":"pusher:unsubscribe","data":{"channel":"news"}}"#).await;
+    let unsubscribed = tokio::time::Instant::now();
+    assert!(matches!(client.next_message().await, ServerMessage::Error { code: Some(4202), .. }));
+    assert_eq!(client.next_close_code().await, 4202);
+    assert_eq!(unsubscribed.elapsed(), Duration::from_secs(10));
 }
 
 #[tokio::test(start_paused = true)]

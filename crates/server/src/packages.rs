@@ -194,6 +194,21 @@ async fn update(
     Ok(Json(package))
 }
 
+/// The largest quantity a package may hold. Far above any real package, and
+/// far enough below `f64::MAX` that a change (new − old) stays finite:
+/// 1.7e308 made the change infinite, sent as `null`, after which the
+/// package's history could no longer be read.
+pub const MAX_QUANTITY: f64 = 1e9;
+
+/// What a field error says about a quantity out of range.
+pub const QUANTITY_RANGE: &str = "Quantity must be a number from 0 to 1,000,000,000.";
+
+/// Whether a package may hold `quantity`: a number from 0 to [`MAX_QUANTITY`]
+/// (not NaN, not infinite).
+pub fn valid_quantity(quantity: f64) -> bool {
+    (0.0..=MAX_QUANTITY).contains(&quantity)
+}
+
 /// Sets package `id`'s quantity in process, as `PATCH /api/packages/{id}`
 /// does (history, events, a quantity above 0 makes a finished package
 /// active again), without a session: for tests and tools.
@@ -208,8 +223,8 @@ async fn change_quantity(
     by: String,
     organization_id: Option<i64>,
 ) -> Result<Package> {
-    if !quantity.is_finite() || quantity < 0.0 {
-        return Err(Error::field("Quantity", "Quantity must be a number of zero or more."));
+    if !valid_quantity(quantity) {
+        return Err(Error::field("Quantity", QUANTITY_RANGE));
     }
     state
         .events
@@ -278,4 +293,19 @@ pub fn package_events(
             change: (change * 100.0).round() / 100.0,
         },
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_are_finite_and_in_range() {
+        for good in [0.0, 0.5, 12.0, MAX_QUANTITY] {
+            assert!(valid_quantity(good), "{good}");
+        }
+        for bad in [-0.01, MAX_QUANTITY * 1.01, 1.7e308, f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
+            assert!(!valid_quantity(bad), "{bad}");
+        }
+    }
 }

@@ -8,6 +8,8 @@
 //! recipient license's inventory, and the events follow: `PackageCheckedIn`,
 //! the inventory package's events, then `TransferCompleted` when it is complete.
 //! The same idempotency key again answers the first result with `duplicate: true`.
+//! Keys are per transfer: the same key on another organization's transfer is
+//! another scan, and another organization's transfer is a 404 like an unknown one.
 
 use axum::{
     Router,
@@ -26,7 +28,7 @@ use crate::{
     },
     error::{Error, Result},
     extract::{Json, Path},
-    packages::record_change,
+    packages::{record_change, valid_quantity},
 };
 
 /// Where received packages are put in the recipient's inventory.
@@ -92,7 +94,8 @@ pub struct ValidCheckIn {
 }
 
 /// Checks a check-in's fields: the tag trimmed and upper-cased must be 24
-/// characters of `0-9A-Z`; a received quantity zero or more; a key of 1–100
+/// characters of `0-9A-Z`; a received quantity from 0 to
+/// [`crate::packages::MAX_QUANTITY`]; a key of 1–100
 /// printable characters. Field errors name the request's fields.
 pub fn validate(check_in: CheckIn) -> Result<ValidCheckIn> {
     let label = check_in.label.trim().to_ascii_uppercase();
@@ -104,11 +107,11 @@ pub fn validate(check_in: CheckIn) -> Result<ValidCheckIn> {
         ));
     }
     if let Some(quantity) = check_in.received_quantity
-        && (!quantity.is_finite() || quantity < 0.0)
+        && !valid_quantity(quantity)
     {
         return Err(Error::field(
             "receivedQuantity",
-            "The received quantity must be a number of zero or more.",
+            "The received quantity must be a number from 0 to 1,000,000,000.",
         ));
     }
     let key = check_in.idempotency_key;
@@ -134,8 +137,9 @@ async fn check_in(
         .events
         .change(move |tx, now| {
             let transfer = owned_transfer(tx, id, organization_id)?;
-            if let Some(earlier) = db::transfers::by_idempotency_key(tx, &scan.idempotency_key)? {
-                if earlier.transfer_id == id && earlier.package.package_label == scan.label {
+            // Only this transfer's keys: another organization's scans are neither seen nor blocked.
+            if let Some(earlier) = db::transfers::by_idempotency_key(tx, id, &scan.idempotency_key)? {
+                if earlier.package.package_label == scan.label {
                     let result = CheckInResult { package: earlier.package, transfer, duplicate: true };
                     return Ok((result, Vec::new()));
                 }
@@ -235,6 +239,7 @@ mod tests {
         let tag = "1A4F0E000000000000000001";
         assert_eq!(field_of(validate(scan(tag, Some(-1.0), "k")).unwrap_err()), "receivedQuantity");
         assert_eq!(field_of(validate(scan(tag, Some(f64::NAN), "k")).unwrap_err()), "receivedQuantity");
+        assert_eq!(field_of(validate(scan(tag, Some(1.7e308), "k")).unwrap_err()), "receivedQuantity");
         assert_eq!(field_of(validate(scan(tag, None, "")).unwrap_err()), "idempotencyKey");
         assert_eq!(field_of(validate(scan(tag, None, &"k".repeat(101))).unwrap_err()), "idempotencyKey");
         assert!(validate(scan(tag, Some(0.0), "transfer-4-TAG")).is_ok());

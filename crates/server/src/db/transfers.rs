@@ -110,9 +110,20 @@ pub fn on_transfer(
     .optional()
 }
 
-/// The package an idempotency key checked in, if any.
-pub fn by_idempotency_key(conn: &Connection, key: &str) -> rusqlite::Result<Option<ShippedPackage>> {
-    conn.query_row(&format!("{SELECT_PACKAGE} WHERE tp.idempotency_key = ?1"), [key], shipped).optional()
+/// The package an idempotency key checked in on this transfer, if any. Keys
+/// are per transfer: another transfer's (another organization's) keys are
+/// never seen.
+pub fn by_idempotency_key(
+    conn: &Connection,
+    transfer_id: i64,
+    key: &str,
+) -> rusqlite::Result<Option<ShippedPackage>> {
+    conn.query_row(
+        &format!("{SELECT_PACKAGE} WHERE tp.transfer_id = ?1 AND tp.idempotency_key = ?2"),
+        params![transfer_id, key],
+        shipped,
+    )
+    .optional()
 }
 
 /// What a check-in writes.

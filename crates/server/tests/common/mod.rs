@@ -11,7 +11,7 @@ use axum::{
     http::{HeaderMap, Method, Request, StatusCode, header},
 };
 use budtags_pusher::{ClientMessage, ServerMessage};
-use budtags_server::{AppState, RealtimeSettings, Store, app, routes, serve};
+use budtags_server::{AppState, Limits, RealtimeSettings, Store, app, routes, serve_with};
 use budtags_wire::{Me, PackageFilter};
 use futures_util::{SinkExt, StreamExt};
 use http_body_util::BodyExt;
@@ -157,6 +157,11 @@ impl Server {
     }
 
     pub async fn start_with(settings: RealtimeSettings) -> Server {
+        Self::start_limited(settings, Limits::default()).await
+    }
+
+    /// With these connection limits (tests shorten the timeouts).
+    pub async fn start_limited(settings: RealtimeSettings, limits: Limits) -> Server {
         let (state, dir) = state_with(settings);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -166,7 +171,7 @@ impl Server {
             let _ = stopped.await;
             events.disconnect_all();
         };
-        tokio::spawn(serve(listener, app(state.clone(), dir.path()), shutdown));
+        tokio::spawn(serve_with(listener, app(state.clone(), dir.path()), shutdown, limits));
         Server { addr, state, _dir: dir, stop: Some(stop) }
     }
 

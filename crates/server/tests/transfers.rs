@@ -174,3 +174,34 @@ async fn a_counted_quantity_is_kept_and_the_last_scan_completes_the_transfer() {
     let changed = packages::adjust_quantity(&state, package_id, 7.0, "Test").await.unwrap();
     assert_eq!(changed.quantity, 7.0);
 }
+
+#[tokio::test]
+async fn idempotency_keys_belong_to_their_transfer_and_organization() {
+    let (state, _dir) = state();
+    let greenleaf = login(&state, "operator@greenleaf.test").await;
+    let sierra = login(&state, "operator@sierra.test").await;
+    let ours = detail(&state, &greenleaf, PENDING).await.packages[0].package_label.clone();
+    // The key the app will use for our scan, predictable from the transfer and tag.
+    let key = format!("transfer-{PENDING}-{ours}");
+
+    // Organization 2 uses it first, on its own pending transfer.
+    let uri = format!("/api/licenses/{}/transfers/incoming", common::LICENSE_ORG_2);
+    let theirs: Vec<Transfer> = call(&state, sierra.sign(get(&uri), false)).await.json();
+    let their_id = theirs.iter().find(|t| t.is_pending()).expect("organization 2 has a pending transfer").id;
+    let their_tag = detail(&state, &sierra, their_id).await.packages[0].package_label.clone();
+    let answer = call(&state, sierra.sign(scan(their_id, &their_tag, &key), true)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", String::from_utf8_lossy(&answer.body));
+
+    // Our real scan with the same key still checks our package in.
+    let answer = call(&state, greenleaf.sign(scan(PENDING, &ours, &key), true)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", String::from_utf8_lossy(&answer.body));
+    assert!(!answer.json::<CheckInResult>().duplicate);
+
+    // Organization 2 probing our transfer with the key learns nothing: the
+    // same 404 as a transfer that does not exist.
+    let probe = call(&state, sierra.sign(scan(PENDING, &ours, &key), true)).await;
+    let unknown = call(&state, sierra.sign(scan(9_999, &ours, &key), true)).await;
+    assert_eq!((probe.status, unknown.status), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
+    assert_eq!(probe.json::<ErrorBody>().error.message, format!("No transfer {PENDING}."));
+    assert_eq!(unknown.json::<ErrorBody>().error.message, "No transfer 9999.");
+}

@@ -91,9 +91,9 @@ pub async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
     limits: Limits,
 ) -> io::Result<()> {
-    let app = app.layer(RequestBodyTimeoutLayer::new(limits.body_timeout)).layer(
-        TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout),
-    );
+    let app = app
+        .layer(RequestBodyTimeoutLayer::new(limits.body_timeout))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout));
     let permits = Arc::new(Semaphore::new(limits.max_connections as usize));
     // Dropping the sender tells every connection to finish its request and close.
     let (stop, stopped) = watch::channel(());
@@ -123,7 +123,10 @@ pub async fn serve_with(
     // Every connection holds a permit until it ends: all permits back means drained.
     let drained = permits.acquire_many(limits.max_connections);
     if tokio::time::timeout(limits.drain_timeout, drained).await.is_err() {
-        tracing::warn!(open = limits.max_connections as usize - permits.available_permits(), "shutdown: connections still open after the drain timeout");
+        tracing::warn!(
+            open = limits.max_connections as usize - permits.available_permits(),
+            "shutdown: connections still open after the drain timeout"
+        );
     }
     Ok(())
 }

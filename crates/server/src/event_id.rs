@@ -26,12 +26,9 @@ impl TryFrom<u64> for EventId {
 impl EventId {
     /// Parses a `Last-Event-ID` header: a 400 unless it is a whole number up to [`MAX`].
     pub fn parse_header(text: &str) -> Result<EventId> {
-        text.trim()
-            .parse::<u64>()
-            .ok()
-            .filter(|id| *id <= MAX)
-            .map(EventId)
-            .ok_or_else(|| Error::BadRequest(format!("Last-Event-ID must be a whole number from 0 to {MAX}.")))
+        text.trim().parse::<u64>().ok().filter(|id| *id <= MAX).map(EventId).ok_or_else(|| {
+            Error::BadRequest(format!("Last-Event-ID must be a whole number from 0 to {MAX}."))
+        })
     }
 }
 

@@ -57,10 +57,13 @@ fn unreadable_body(status: StatusCode) -> Error {
 impl From<JsonRejection> for Error {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
-            JsonRejection::JsonDataError(e) => {
-                Error::BadRequest(format!("The JSON body has the wrong shape: {}", serde_reason(&e.body_text())))
+            JsonRejection::JsonDataError(e) => Error::BadRequest(format!(
+                "The JSON body has the wrong shape: {}",
+                serde_reason(&e.body_text())
+            )),
+            JsonRejection::JsonSyntaxError(_) => {
+                Error::BadRequest("The request body is not valid JSON.".into())
             }
-            JsonRejection::JsonSyntaxError(_) => Error::BadRequest("The request body is not valid JSON.".into()),
             JsonRejection::MissingJsonContentType(_) => {
                 Error::BadRequest("Send the body as JSON, with Content-Type: application/json.".into())
             }
@@ -100,7 +103,8 @@ impl From<PathRejection> for Error {
             ErrorKind::ParseErrorAtKey { key, expected_type, .. } => {
                 Error::BadRequest(format!("The {key} in this address must be {}.", described(expected_type)))
             }
-            ErrorKind::ParseErrorAtIndex { expected_type, .. } | ErrorKind::ParseError { expected_type, .. } => {
+            ErrorKind::ParseErrorAtIndex { expected_type, .. }
+            | ErrorKind::ParseError { expected_type, .. } => {
                 Error::BadRequest(format!("This address must hold {}.", described(expected_type)))
             }
             ErrorKind::InvalidUtf8InPathParam { key } => {

@@ -159,4 +159,3 @@ pub fn app(state: AppState, dist: &Path) -> Router {
 /// reading and serializing the list (docs/performance.md).
 /// The web app's static files are compressed once, at the best level.
 const LIVE_COMPRESSION: CompressionLevel = CompressionLevel::Precise(1);
-

@@ -83,7 +83,8 @@ pub fn apply(router: Router, policy: &str) -> Router {
         (header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
         (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
     ];
-    let mut router = router.layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, policy));
+    let mut router =
+        router.layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, policy));
     for (name, value) in fixed {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
@@ -106,7 +107,10 @@ mod tests {
     #[test]
     fn hashes_are_what_browsers_compute() {
         // echo -n "alert('Hello, world.');" | openssl sha256 -binary | base64
-        assert_eq!(csp_hash("alert('Hello, world.');"), "'sha256-qznLcsROx4GACP2dm0UCKCzCG+HiZ1guq6ZZDob/Tng='");
+        assert_eq!(
+            csp_hash("alert('Hello, world.');"),
+            "'sha256-qznLcsROx4GACP2dm0UCKCzCG+HiZ1guq6ZZDob/Tng='"
+        );
     }
 
     #[test]

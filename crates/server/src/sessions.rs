@@ -31,10 +31,7 @@ pub fn router() -> Router<AppState> {
 /// The longest e-mail address or password considered; longer is simply wrong.
 const MAX_CREDENTIAL_CHARS: usize = 256;
 
-async fn login(
-    State(state): State<AppState>,
-    Json(credentials): Json<Credentials>,
-) -> Result<Response> {
+async fn login(State(state): State<AppState>, Json(credentials): Json<Credentials>) -> Result<Response> {
     missing_fields(&credentials)?;
     let wrong = || Error::Unauthorized("Wrong e-mail address or password.".into());
     if credentials.email.len() > MAX_CREDENTIAL_CHARS || credentials.password.len() > MAX_CREDENTIAL_CHARS {

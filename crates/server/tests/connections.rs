@@ -87,7 +87,12 @@ async fn idle_and_slowloris_connections_are_closed_while_requests_still_work() {
             if n % 2 == 1 { still_open.1 += 1 } else { still_open.0 += 1 }
         }
     }
-    println!("still open {:?} after the timeout: idle {}, slowloris {}", HEADER_TIMEOUT + SLACK, still_open.0, still_open.1);
+    println!(
+        "still open {:?} after the timeout: idle {}, slowloris {}",
+        HEADER_TIMEOUT + SLACK,
+        still_open.0,
+        still_open.1
+    );
     assert_eq!(still_open, (0, 0), "(idle, slowloris) connections still open");
 }
 

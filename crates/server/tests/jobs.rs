@@ -195,6 +195,9 @@ async fn a_job_cut_short_by_a_restart_is_failed_and_the_demo_job_has_a_sheet() {
     assert!(!demo.label_ids.is_empty());
     let sheet = call(&state, operator.sign(get("/api/jobs/demo-1/sheet"), false)).await;
     assert_eq!(sheet.status, StatusCode::OK);
-    assert!(sheet.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("unsafe-hashes"), "the sheet keeps its own policy");
+    assert!(
+        sheet.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("unsafe-hashes"),
+        "the sheet keeps its own policy"
+    );
     assert!(String::from_utf8(sheet.body).unwrap().contains("<svg class=\"barcode\""));
 }

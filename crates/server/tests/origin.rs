@@ -11,7 +11,10 @@ use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
 
 const HOST: &str = "tags.example";
 
-fn with(mut request: Request<axum::body::Body>, headers: &[(&'static str, &str)]) -> Request<axum::body::Body> {
+fn with(
+    mut request: Request<axum::body::Body>,
+    headers: &[(&'static str, &str)],
+) -> Request<axum::body::Body> {
     request.headers_mut().insert(header::HOST, HOST.parse().unwrap());
     for (name, value) in headers {
         request.headers_mut().insert(*name, value.parse().unwrap());
@@ -24,7 +27,8 @@ async fn writes_from_another_sites_page_are_refused() {
     let (state, _dir) = state();
     let operator = login(&state, "operator@greenleaf.test").await;
     let id = first_package(&state, LICENSE_ORG_1).await;
-    let patch = || json_request(Method::PATCH, &format!("/api/packages/{id}"), serde_json::json!({"Quantity": 3}));
+    let patch =
+        || json_request(Method::PATCH, &format!("/api/packages/{id}"), serde_json::json!({"Quantity": 3}));
     let cases: &[(&[(&'static str, &str)], StatusCode)] = &[
         (&[("origin", "https://evil.example")], StatusCode::FORBIDDEN),
         (&[("origin", "null")], StatusCode::FORBIDDEN),
@@ -44,11 +48,13 @@ async fn writes_from_another_sites_page_are_refused() {
         }
     }
     // Same origin without the CSRF token is still refused.
-    let answer = call(&state, operator.sign(with(patch(), &[("origin", "http://tags.example")]), false)).await;
+    let answer =
+        call(&state, operator.sign(with(patch(), &[("origin", "http://tags.example")]), false)).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
 
     // Channel signatures too.
-    let auth = with(channel_auth_request("1234.5678", "private-org.1"), &[("origin", "https://evil.example")]);
+    let auth =
+        with(channel_auth_request("1234.5678", "private-org.1"), &[("origin", "https://evil.example")]);
     assert_eq!(call(&state, operator.sign(auth, true)).await.status, StatusCode::FORBIDDEN);
 }
 

@@ -33,7 +33,8 @@ async fn every_response_has_the_headers_and_the_policy_names_the_inline_scripts(
         assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY", "{path}");
         assert_eq!(headers[header::REFERRER_POLICY], "same-origin", "{path}");
         let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-        for part in ["default-src 'self'", "'wasm-unsafe-eval'", "frame-ancestors 'none'", "base-uri 'none'"] {
+        for part in ["default-src 'self'", "'wasm-unsafe-eval'", "frame-ancestors 'none'", "base-uri 'none'"]
+        {
             assert!(policy.contains(part), "{path}: {policy}");
         }
         assert!(policy.contains(&hash("\n  window.__early = {};\n")), "{policy}");

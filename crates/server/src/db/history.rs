@@ -50,7 +50,9 @@ pub fn list(conn: &Connection, package_id: i64) -> rusqlite::Result<Vec<PackageC
     let mut changes = Vec::new();
     for row in rows {
         match row? {
-            (_, Ok(change)) if change.quantity.is_finite() && change.change.is_finite() => changes.push(change),
+            (_, Ok(change)) if change.quantity.is_finite() && change.change.is_finite() => {
+                changes.push(change)
+            }
             (id, Ok(_)) => tracing::warn!(package_id, id, "skipping a history row with a non-finite number"),
             (id, Err(e)) => tracing::warn!(package_id, id, error = %e, "skipping an unreadable history row"),
         }

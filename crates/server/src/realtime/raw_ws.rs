@@ -69,7 +69,13 @@ async fn connect(
         .max_frame_size(MAX_CLIENT_MESSAGE_BYTES);
     Ok(upgrade.on_upgrade(move |socket| {
         let (sink, stream) = socket.split();
-        stream_events(sink, stream, state.events, user.account.organization_id, query.last_event_id.map(|id| id.0))
+        stream_events(
+            sink,
+            stream,
+            state.events,
+            user.account.organization_id,
+            query.last_event_id.map(|id| id.0),
+        )
     }))
 }
 

@@ -40,7 +40,7 @@ pub mod simulator;
 pub mod sse;
 pub mod transfers;
 
-use std::{future::Future, path::Path, sync::Arc, time::Duration};
+use std::{future::Future, net::SocketAddr, path::Path, sync::Arc, time::Duration};
 
 use axum::Router;
 use tokio::net::TcpListener;
@@ -65,6 +65,8 @@ pub struct AppState {
     pub realtime: Arc<Realtime>,
     /// How long a label job spends on each label (tests shorten it).
     pub label_delay: Duration,
+    /// Sign-in limits, session rules and the sessions open streams belong to.
+    pub auth: Arc<auth::Auth>,
 }
 
 /// The default pause per label in a label job: long enough to watch progress.
@@ -87,7 +89,14 @@ impl AppState {
             }
         };
         let events = Arc::new(EventBus::with_broadcasters(store.clone(), others));
-        Self { store, events, realtime: Arc::new(Realtime::new(settings)), label_delay: LABEL_DELAY }
+        let auth = Arc::new(auth::Auth::new(store.clone(), auth::AuthSettings::default()));
+        Self { store, events, realtime: Arc::new(Realtime::new(settings)), label_delay: LABEL_DELAY, auth }
+    }
+
+    /// With these sign-in and session settings instead of the defaults.
+    pub fn with_auth(mut self, settings: auth::AuthSettings) -> Self {
+        self.auth = Arc::new(auth::Auth::new(self.store.clone(), settings));
+        self
     }
 }
 
@@ -130,11 +139,15 @@ pub fn app(state: AppState, dist: &Path) -> Router {
 /// The web app's static files are compressed once, at the best level.
 const LIVE_COMPRESSION: CompressionLevel = CompressionLevel::Precise(1);
 
-/// Serves `app` on `listener` until `shutdown` completes, then drains connections.
+/// Serves `app` on `listener` until `shutdown` completes, then drains
+/// connections. Each request carries its peer's address
+/// (`ConnectInfo<SocketAddr>`), for the sign-in limits ([`auth::client`]).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -5,7 +5,9 @@
 //! Form body `socket_id=…&channel_name=…`, the session cookie and the
 //! session's `X-CSRF-TOKEN`. Answers `{"auth":"<key>:<hex>"}`; 401 without a
 //! session, 403 for a wrong CSRF token or a channel that is not theirs, 400
-//! for a malformed body, socket id or channel name.
+//! for a malformed body, socket id or channel name. The built-in Pusher
+//! endpoint accepts the subscription only while the session that asked for
+//! it lasts ([`crate::auth::live`]).
 
 use axum::{
     Form, Json, Router,
@@ -13,6 +15,8 @@ use axum::{
     http::HeaderMap,
     routing::post,
 };
+use std::time::Instant;
+
 use budtags_pusher::{AuthResponse, auth};
 use serde::Deserialize;
 
@@ -49,5 +53,7 @@ async fn authorize(
     let app = &state.realtime.settings.app;
     let signature = auth::sign_private(&app.key, &app.secret, &request.socket_id, &request.channel_name)
         .map_err(|e| Error::BadRequest(e.to_string()))?;
+    // The socket's subscription will belong to this session, and end with it.
+    state.auth.live.grant(user.session, &request.socket_id, &request.channel_name, Instant::now())?;
     Ok(Json(AuthResponse { auth: signature, channel_data: None }))
 }

@@ -77,6 +77,7 @@ async fn run(socket: WebSocket, state: AppState, key: String) {
         activity_timeout: settings.activity_timeout,
         events: state.events.subscribe(),
         triggered: state.realtime.hub.subscribe(),
+        sessions: state.auth.live.clone(),
     };
     socket::serve(sink, stream, connection, state.events.disconnected()).await;
 }

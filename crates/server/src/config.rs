@@ -81,6 +81,12 @@ pub struct Config {
     /// Mark the session cookie `Secure`: the site is only served over HTTPS.
     #[arg(long, env = "BUDTAGS_SECURE_COOKIES")]
     pub secure_cookies: bool,
+
+    /// The built-in Pusher endpoint serves another backend, which signs
+    /// private channels with the app secret: accept signatures this server
+    /// did not grant (those subscriptions do not end with a session here).
+    #[arg(long, env = "BUDTAGS_PUSHER_FOREIGN_AUTH")]
+    pub pusher_foreign_auth: bool,
 }
 
 /// `--realtime`.
@@ -111,7 +117,12 @@ pub enum BroadcastMode {
 impl Config {
     /// Sign-in and session settings: these flags over the defaults.
     pub fn auth(&self) -> AuthSettings {
-        AuthSettings { trust_proxy: self.trust_proxy, secure_cookies: self.secure_cookies, ..AuthSettings::default() }
+        AuthSettings {
+            trust_proxy: self.trust_proxy,
+            secure_cookies: self.secure_cookies,
+            foreign_channel_auth: self.pusher_foreign_auth,
+            ..AuthSettings::default()
+        }
     }
 
     pub fn simulator_interval(&self) -> Duration {

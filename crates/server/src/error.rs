@@ -138,7 +138,12 @@ mod tests {
 
     #[test]
     fn a_rate_limit_says_when_to_come_back_in_whole_seconds() {
-        for (wait, header) in [(Duration::from_millis(1), "1"), (Duration::from_millis(1_500), "2"), (Duration::ZERO, "1"), (Duration::from_secs(900), "900")] {
+        for (wait, header) in [
+            (Duration::from_millis(1), "1"),
+            (Duration::from_millis(1_500), "2"),
+            (Duration::ZERO, "1"),
+            (Duration::from_secs(900), "900"),
+        ] {
             let response = Error::RateLimited { message: "Wait.".into(), retry_after: wait }.into_response();
             assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
             assert_eq!(response.headers()[header::RETRY_AFTER], header, "{wait:?}");

@@ -62,7 +62,9 @@ async fn login(
     let checked = slot
         .run(move || -> Result<Option<Account>> {
             match found {
-                Some((account, hash)) => Ok(password::verify(&credentials.password, &hash)?.then_some(account)),
+                Some((account, hash)) => {
+                    Ok(password::verify(&credentials.password, &hash)?.then_some(account))
+                }
                 None => {
                     password::verify_nobody(&credentials.password);
                     Ok(None)

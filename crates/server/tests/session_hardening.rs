@@ -32,7 +32,9 @@ async fn set_last_seen(state: &AppState, session: &Session, at: i64) {
     let hash = SessionId::of(&token(session)).to_hex();
     state
         .store
-        .call(move |c| Ok(c.execute("UPDATE sessions SET last_seen_at = ?1 WHERE token_hash = ?2", (at, hash))?))
+        .call(move |c| {
+            Ok(c.execute("UPDATE sessions SET last_seen_at = ?1 WHERE token_hash = ?2", (at, hash))?)
+        })
         .await
         .unwrap();
 }
@@ -58,7 +60,10 @@ async fn signing_in_again_in_the_same_browser_ends_the_session_it_had() {
     let first = login(&state, "operator@greenleaf.test").await;
     let answer = call(
         &state,
-        first.sign(post_json("/api/login", json!({"email": "viewer@greenleaf.test", "password": "budtags"})), false),
+        first.sign(
+            post_json("/api/login", json!({"email": "viewer@greenleaf.test", "password": "budtags"})),
+            false,
+        ),
     )
     .await;
     assert_eq!(answer.status, StatusCode::OK);
@@ -94,7 +99,8 @@ async fn a_session_left_alone_for_twelve_hours_ends_and_one_in_use_is_kept_alive
 }
 
 async fn cookie_for(state: &AppState, forwarded_proto: Option<&str>) -> String {
-    let mut request = post_json("/api/login", json!({"email": "viewer@greenleaf.test", "password": "budtags"}));
+    let mut request =
+        post_json("/api/login", json!({"email": "viewer@greenleaf.test", "password": "budtags"}));
     if let Some(proto) = forwarded_proto {
         request.headers_mut().insert("x-forwarded-proto", proto.parse().unwrap());
     }

@@ -60,14 +60,20 @@ async fn an_attacker_guessing_one_password_is_stopped_after_ten_tries_even_with_
 async fn signing_in_clears_the_accounts_failures() {
     let (state, _dir) = state();
     for _ in 0..9 {
-        assert_eq!(call(&state, attempt("viewer@sierra.test", "typo")).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            call(&state, attempt("viewer@sierra.test", "typo")).await.status,
+            StatusCode::UNAUTHORIZED
+        );
     }
     assert_eq!(call(&state, attempt("viewer@sierra.test", "budtags")).await.status, StatusCode::OK);
     for n in 0..10 {
         let answer = call(&state, attempt("viewer@sierra.test", "typo")).await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "a fresh ten after signing in ({n})");
     }
-    assert_eq!(call(&state, attempt("viewer@sierra.test", "typo")).await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        call(&state, attempt("viewer@sierra.test", "typo")).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }
 
 fn few_per_client(trust_proxy: bool) -> AuthSettings {

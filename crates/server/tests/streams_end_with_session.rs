@@ -105,7 +105,10 @@ async fn signing_in_again_in_that_browser_closes_the_old_sessions_websocket() {
     let mut socket = ws_as(&server, &session, "").await;
     let again = call(
         &server.state,
-        session.sign(post_json("/api/login", json!({"email": "approver@greenleaf.test", "password": "budtags"})), false),
+        session.sign(
+            post_json("/api/login", json!({"email": "approver@greenleaf.test", "password": "budtags"})),
+            false,
+        ),
     )
     .await;
     assert_eq!(again.status, StatusCode::OK);
@@ -137,7 +140,9 @@ async fn a_signature_kept_from_before_sign_out_no_longer_subscribes() {
     let state = &server.state;
     let session = login(state, "viewer@greenleaf.test").await;
     let mut client = PusherClient::connect(&server, "budtags-key").await;
-    let answer = call(state, session.sign(common::channel_auth_request(&client.socket_id, "private-org.1"), true)).await;
+    let answer =
+        call(state, session.sign(common::channel_auth_request(&client.socket_id, "private-org.1"), true))
+            .await;
     let auth: budtags_pusher::AuthResponse = answer.json();
     sign_out(state, &session).await;
     client

@@ -11,7 +11,10 @@
 //! Pusher sockets are not signed in themselves: `POST /broadcasting/auth`
 //! records which session authorised which socket's private channel
 //! ([`LiveSessions::grant`]), and the socket claims that grant when it
-//! subscribes ([`LiveSessions::claim`]).
+//! subscribes ([`LiveSessions::claim`]). A valid signature without a live
+//! grant is refused, unless the server is told to accept signatures made by
+//! another backend ([`super::AuthSettings::foreign_channel_auth`]); those
+//! subscriptions are tied to no session here.
 
 use std::{
     collections::HashMap,
@@ -28,8 +31,9 @@ use crate::{
 };
 
 /// How long a channel grant waits for its socket to subscribe: pusher-js
-/// subscribes as soon as `/broadcasting/auth` answers.
-pub const GRANT_TTL: Duration = Duration::from_secs(60);
+/// subscribes as soon as `/broadcasting/auth` answers, and asks again for
+/// every new subscription.
+pub const GRANT_TTL: Duration = Duration::from_secs(5 * 60);
 /// The most grants waiting at once; beyond it `/broadcasting/auth` answers 429.
 const MAX_PENDING_GRANTS: usize = 100_000;
 const MIN_PRUNE_AT: usize = 1_024;
@@ -44,6 +48,7 @@ pub struct Session {
 pub struct LiveSessions {
     store: Store,
     policy: SessionPolicy,
+    foreign_channel_auth: bool,
     inner: Mutex<Inner>,
 }
 
@@ -58,8 +63,14 @@ struct Inner {
 }
 
 impl LiveSessions {
-    pub fn new(store: Store, policy: SessionPolicy) -> Self {
-        Self { store, policy, inner: Mutex::default() }
+    pub fn new(store: Store, policy: SessionPolicy, foreign_channel_auth: bool) -> Self {
+        Self { store, policy, foreign_channel_auth, inner: Mutex::default() }
+    }
+
+    /// Whether a signed subscription this server granted no session for is
+    /// still accepted (another backend signs for this Pusher endpoint).
+    pub fn accepts_foreign_channel_auth(&self) -> bool {
+        self.foreign_channel_auth
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {

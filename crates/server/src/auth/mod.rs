@@ -52,6 +52,10 @@ pub struct AuthSettings {
     pub trust_proxy: bool,
     /// Always mark the session cookie `Secure` (served over HTTPS).
     pub secure_cookies: bool,
+    /// Let the built-in Pusher endpoint accept private-channel signatures it
+    /// did not grant: another backend with the app secret signs for it. Those
+    /// subscriptions do not end with any session of this server.
+    pub foreign_channel_auth: bool,
     pub sessions: SessionPolicy,
     pub limits: SignInLimits,
 }
@@ -70,7 +74,7 @@ impl Auth {
             settings,
             throttle: Mutex::new(SignInThrottle::new(settings.limits)),
             password_checks: PasswordChecks::default(),
-            live: Arc::new(LiveSessions::new(store, settings.sessions)),
+            live: Arc::new(LiveSessions::new(store, settings.sessions, settings.foreign_channel_auth)),
         }
     }
 

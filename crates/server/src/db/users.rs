@@ -107,12 +107,21 @@ pub fn use_session(
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN organizations o ON o.id = u.organization_id
              WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND s.last_seen_at > ?3",
             params![token_hash, now, idle_since],
-            |row| Ok((account(row)?, row.get(6)?, SessionTimes { expires_at: row.get(7)?, last_seen_at: row.get(8)? })),
+            |row| {
+                Ok((
+                    account(row)?,
+                    row.get(6)?,
+                    SessionTimes { expires_at: row.get(7)?, last_seen_at: row.get(8)? },
+                ))
+            },
         )
         .optional()?;
     let Some((account, csrf, mut times)) = found else { return Ok(None) };
     if times.last_seen_at <= touch_before {
-        conn.execute("UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1", params![token_hash, now])?;
+        conn.execute(
+            "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
+            params![token_hash, now],
+        )?;
         times.last_seen_at = now;
     }
     Ok(Some((account, csrf, times)))

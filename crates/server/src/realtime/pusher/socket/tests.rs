@@ -45,7 +45,7 @@ impl Client {
         let shutdown = Arc::new(Notify::new());
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("test.sqlite3"), 2).unwrap();
-        let sessions = Arc::new(LiveSessions::new(store.clone(), SessionPolicy::default()));
+        let sessions = Arc::new(LiveSessions::new(store.clone(), SessionPolicy::default(), false));
         let connection = Connection {
             app: PusherApp::default(),
             socket_id: SOCKET.into(),
@@ -62,10 +62,15 @@ impl Client {
     /// A session of user 1 (organization 1) that authorised this socket for `channel`.
     async fn grant(&self, channel: &str) -> Session {
         let now = unix_now();
-        let session =
-            Session { id: SessionId::of("t"), times: SessionTimes { expires_at: now + 3600, last_seen_at: now } };
+        let session = Session {
+            id: SessionId::of("t"),
+            times: SessionTimes { expires_at: now + 3600, last_seen_at: now },
+        };
         let hash = session.id.to_hex();
-        self.store.call(move |c| Ok(db::users::create_session(c, &hash, 1, "csrf", now, now + 3600)?)).await.unwrap();
+        self.store
+            .call(move |c| Ok(db::users::create_session(c, &hash, 1, "csrf", now, now + 3600)?))
+            .await
+            .unwrap();
         self.sessions.grant(session, SOCKET, channel, std::time::Instant::now()).unwrap();
         session
     }

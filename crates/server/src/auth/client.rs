@@ -36,14 +36,13 @@ pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trust_proxy: bool) -
     if !trust_proxy {
         return peer;
     }
-    let forwarded = headers
+    let last_hop = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
-        .filter_map(|hop| hop.trim().parse::<IpAddr>().ok())
-        .last();
-    forwarded.or(peer)
+        .next_back();
+    last_hop.and_then(|hop| hop.trim().parse::<IpAddr>().ok()).or(peer)
 }
 
 /// Whether the browser's request came over HTTPS, as far as the server can tell.

@@ -124,3 +124,31 @@ async fn the_cookie_is_secure_when_the_site_is_served_over_https() {
     assert!(cookie_for(&proxied, Some("https")).await.ends_with("; Secure"));
     assert!(!cookie_for(&proxied, Some("http")).await.contains("Secure"));
 }
+
+#[tokio::test]
+async fn sessions_stored_by_their_raw_token_are_dropped_by_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite3");
+    drop(budtags_server::Store::open(&path, 2).unwrap());
+    {
+        // Back to the schema before migration 0005, with a raw-token session in it.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE sessions;
+             CREATE TABLE sessions (token TEXT PRIMARY KEY, user_id INTEGER NOT NULL, csrf_token TEXT NOT NULL,
+                                    created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+             INSERT INTO sessions VALUES ('raw-token', 1, 'csrf', 0, 9999999999);
+             PRAGMA user_version = 4;",
+        )
+        .unwrap();
+    }
+    let store = budtags_server::Store::open(&path, 2).unwrap();
+    let state = AppState::new(store);
+    assert!(stored(&state).await.is_empty(), "the raw-token session is gone");
+    let forged = axum::http::Request::get("/api/me")
+        .header(header::COOKIE, "budtags_session=raw-token")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(call(&state, forged).await.status, StatusCode::UNAUTHORIZED);
+    login(&state, "viewer@greenleaf.test").await;
+}

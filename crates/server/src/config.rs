@@ -5,6 +5,7 @@ use std::{path::PathBuf, time::Duration};
 use budtags_wire::RealtimeDriver;
 use clap::{Parser, ValueEnum};
 
+use crate::auth::AuthSettings;
 use crate::realtime::{Broadcast, ExternalServer, PusherApp, RealtimeSettings};
 
 #[derive(Debug, Clone, Parser)]
@@ -71,6 +72,21 @@ pub struct Config {
     /// Tell browsers to connect to the Pusher server over `wss` (TLS in front).
     #[arg(long, env = "BUDTAGS_PUSHER_TLS")]
     pub pusher_tls: bool,
+
+    /// A reverse proxy is in front: take the client's address from
+    /// `X-Forwarded-For` (its last hop) and HTTPS from `X-Forwarded-Proto`.
+    #[arg(long, env = "BUDTAGS_TRUST_PROXY")]
+    pub trust_proxy: bool,
+
+    /// Mark the session cookie `Secure`: the site is only served over HTTPS.
+    #[arg(long, env = "BUDTAGS_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// The built-in Pusher endpoint serves another backend, which signs
+    /// private channels with the app secret: accept signatures this server
+    /// did not grant (those subscriptions do not end with a session here).
+    #[arg(long, env = "BUDTAGS_PUSHER_FOREIGN_AUTH")]
+    pub pusher_foreign_auth: bool,
 }
 
 /// `--realtime`.
@@ -99,6 +115,16 @@ pub enum BroadcastMode {
 }
 
 impl Config {
+    /// Sign-in and session settings: these flags over the defaults.
+    pub fn auth(&self) -> AuthSettings {
+        AuthSettings {
+            trust_proxy: self.trust_proxy,
+            secure_cookies: self.secure_cookies,
+            foreign_channel_auth: self.pusher_foreign_auth,
+            ..AuthSettings::default()
+        }
+    }
+
     pub fn simulator_interval(&self) -> Duration {
         Duration::from_millis(self.simulator_interval_ms.max(10))
     }
@@ -137,6 +163,15 @@ mod tests {
         let config = Config::parse_from(["budtags-server"]);
         let settings = config.realtime().unwrap();
         assert_eq!(settings, RealtimeSettings::default());
+        assert_eq!(config.auth(), AuthSettings::default());
+    }
+
+    #[test]
+    fn proxy_trust_and_secure_cookies_are_opt_in() {
+        let config = Config::parse_from(["budtags-server", "--trust-proxy", "--secure-cookies"]);
+        let auth = config.auth();
+        assert!(auth.trust_proxy && auth.secure_cookies);
+        assert!(!AuthSettings::default().trust_proxy && !AuthSettings::default().secure_cookies);
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! The server's one error type. Every variant maps to exactly one status;
 //! internal details are logged, never sent.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, time::Duration};
 
 use axum::{
     Json,
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use budtags_wire::{ErrorBody, ErrorCode};
@@ -36,6 +36,10 @@ pub enum Error {
     /// The change clashes with the current state (409).
     #[error("{0}")]
     Conflict(String),
+    /// Too many attempts, or too many at once: try again after `retry_after`
+    /// (429 with a `Retry-After` header, in whole seconds).
+    #[error("{message}")]
+    RateLimited { message: String, retry_after: Duration },
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("background task: {0}")]
@@ -58,6 +62,7 @@ impl Error {
             Error::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
             Error::TooLarge(_) => ErrorCode::PayloadTooLarge,
             Error::Conflict(_) => ErrorCode::Conflict,
+            Error::RateLimited { .. } => ErrorCode::RateLimited,
             Error::Database(_) | Error::Task(_) | Error::Password(_) | Error::Random(_) => {
                 ErrorCode::Internal
             }
@@ -85,6 +90,13 @@ impl IntoResponse for Error {
         if let Error::Invalid { message, fields } = self {
             return (StatusCode::BAD_REQUEST, Json(ErrorBody::invalid(message, fields))).into_response();
         }
+        if let Error::RateLimited { message, retry_after } = self {
+            // Rounded up, and at least a second: "0" would invite an immediate retry.
+            let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+            let retry = HeaderValue::from(seconds.max(1));
+            let body = Json(ErrorBody::new(ErrorCode::RateLimited, message));
+            return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry)], body).into_response();
+        }
         let message = match &self {
             Error::BadRequest(m)
             | Error::Unauthorized(m)
@@ -93,7 +105,7 @@ impl IntoResponse for Error {
             | Error::MethodNotAllowed(m)
             | Error::TooLarge(m)
             | Error::Conflict(m) => m.clone(),
-            Error::Invalid { message, .. } => message.clone(),
+            Error::Invalid { message, .. } | Error::RateLimited { message, .. } => message.clone(),
             Error::Database(_) | Error::Task(_) | Error::Password(_) | Error::Random(_) => {
                 tracing::error!(error = %self, "internal error");
                 "Something went wrong on the server.".to_owned()
@@ -128,10 +140,28 @@ mod tests {
             (Error::TooLarge("x".into()), StatusCode::PAYLOAD_TOO_LARGE),
             (Error::Conflict("x".into()), StatusCode::CONFLICT),
             (Error::field("reason", "x"), StatusCode::BAD_REQUEST),
+            (
+                Error::RateLimited { message: "x".into(), retry_after: Duration::from_secs(1) },
+                StatusCode::TOO_MANY_REQUESTS,
+            ),
             (Error::Password(argon2::password_hash::Error::Password), StatusCode::INTERNAL_SERVER_ERROR),
         ];
         for (error, status) in table {
             assert_eq!(error.status(), status, "{error}");
+        }
+    }
+
+    #[test]
+    fn a_rate_limit_says_when_to_come_back_in_whole_seconds() {
+        for (wait, header) in [
+            (Duration::from_millis(1), "1"),
+            (Duration::from_millis(1_500), "2"),
+            (Duration::ZERO, "1"),
+            (Duration::from_secs(900), "900"),
+        ] {
+            let response = Error::RateLimited { message: "Wait.".into(), retry_after: wait }.into_response();
+            assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+            assert_eq!(response.headers()[header::RETRY_AFTER], header, "{wait:?}");
         }
     }
 

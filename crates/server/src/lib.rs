@@ -76,6 +76,8 @@ pub struct AppState {
     pub realtime: Arc<Realtime>,
     /// How long a label job spends on each label (tests shorten it).
     pub label_delay: Duration,
+    /// Sign-in limits, session rules and the sessions open streams belong to.
+    pub auth: Arc<auth::Auth>,
 }
 
 /// The default pause per label in a label job: long enough to watch progress.
@@ -98,7 +100,14 @@ impl AppState {
             }
         };
         let events = Arc::new(EventBus::with_broadcasters(store.clone(), others));
-        Self { store, events, realtime: Arc::new(Realtime::new(settings)), label_delay: LABEL_DELAY }
+        let auth = Arc::new(auth::Auth::new(store.clone(), auth::AuthSettings::default()));
+        Self { store, events, realtime: Arc::new(Realtime::new(settings)), label_delay: LABEL_DELAY, auth }
+    }
+
+    /// With these sign-in and session settings instead of the defaults.
+    pub fn with_auth(mut self, settings: auth::AuthSettings) -> Self {
+        self.auth = Arc::new(auth::Auth::new(self.store.clone(), settings));
+        self
     }
 }
 

@@ -43,7 +43,7 @@ async fn run(config: Config) -> Result<(), String> {
         }
         Err(e) => tracing::warn!(error = %e, "cannot precompress the web app; compressing per request"),
     });
-    let state = AppState::with_realtime(store, settings);
+    let state = AppState::with_realtime(store, settings).with_auth(config.auth());
     let listener = TcpListener::bind((config.host.as_str(), config.port))
         .await
         .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;

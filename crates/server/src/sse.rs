@@ -5,7 +5,8 @@
 //! must refetch.
 //!
 //! Only the signed-in organization's events are sent, live and replayed
-//! (each logged event records its organization when it is published).
+//! (each logged event records its organization when it is published). The
+//! stream ends when its session does ([`crate::auth::live`]).
 
 use std::{convert::Infallible, time::Duration};
 
@@ -47,6 +48,7 @@ async fn events(
     let organization_id = user.account.organization_id;
     let live = BroadcastStream::new(state.events.subscribe_owned());
     let disconnected = state.events.disconnected();
+    let session_ended = state.auth.live.watch(user.session).ended();
     // `ready` carries the id the stream starts after, so a client that drops
     // before any event arrives still resumes from the right place.
     let (start, mut last_sent, replay) = match header_id.or(query.last_event_id.map(|id| id.0)) {
@@ -81,8 +83,10 @@ async fn events(
         };
         std::future::ready(out.map(Ok))
     });
-    let stream =
-        stream::iter(std::iter::once(hello).chain(replay).map(Ok)).chain(live).take_until(disconnected);
+    let stream = stream::iter(std::iter::once(hello).chain(replay).map(Ok))
+        .chain(live)
+        .take_until(disconnected)
+        .take_until(session_ended);
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 

@@ -11,13 +11,16 @@ use axum::{
     http::{Request, StatusCode},
 };
 use budtags_pusher::{ServerMessage, TriggerBody, http_api};
+use budtags_server::auth::AuthSettings;
 use budtags_server::realtime::{Broadcast, ExternalServer, PusherApp, RealtimeSettings};
 use budtags_wire::{ErrorBody, RealtimeEvent};
 use common::{LICENSE_ORG_1, PusherClient, Server, call, first_package, login, patch_quantity, state};
 
 #[tokio::test]
 async fn events_from_a_server_broadcasting_externally_arrive_on_the_pusher_server() {
-    let pusher_server = Server::start().await;
+    // It accepts the backend's channel signatures (`--pusher-foreign-auth`).
+    let foreign = AuthSettings { foreign_channel_auth: true, ..AuthSettings::default() };
+    let pusher_server = Server::start_with_auth(foreign).await;
     let external = ExternalServer {
         host: pusher_server.addr.ip().to_string(),
         port: pusher_server.addr.port(),

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_users_sessions.sql"),
     include_str!("migrations/0003_transfers_jobs.sql"),
     include_str!("migrations/0004_workspaces.sql"),
+    include_str!("migrations/0005_session_hardening.sql"),
     include_str!("migrations/0006_idempotency_scope.sql"),
 ];
 

@@ -1,8 +1,11 @@
-//! Users and their sessions. A session is a random cookie token with its own
-//! CSRF token and an expiry (Unix seconds, passed in).
+//! Users and their sessions. A session is kept by the hash of its random
+//! cookie token, with its own CSRF token, its last request and its expiry
+//! (Unix seconds, passed in).
 
 use budtags_wire::{Me, Role};
 use rusqlite::{Connection, OptionalExtension, Row, params, types::Type};
+
+use crate::auth::session::SessionTimes;
 
 /// A signed-in person as the API sees them.
 #[derive(Clone, Debug, PartialEq)]
@@ -71,47 +74,78 @@ pub fn find_for_login(conn: &Connection, email: &str) -> rusqlite::Result<Option
     .optional()
 }
 
-/// Records a new session.
+/// Records a new session, known by the hash of its token.
 pub fn create_session(
     conn: &Connection,
-    token: &str,
+    token_hash: &str,
     user_id: i64,
     csrf_token: &str,
     now: i64,
     expires_at: i64,
 ) -> rusqlite::Result<()> {
     conn.execute(
-        "INSERT INTO sessions (token, user_id, csrf_token, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![token, user_id, csrf_token, now, expires_at],
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+        params![token_hash, user_id, csrf_token, now, expires_at],
     )?;
     Ok(())
 }
 
-/// The account and CSRF token of a session that has not expired at `now`.
-pub fn session_account(
+/// A request in a session: the account, CSRF token and times of a session
+/// that has not expired at `now` and was last seen after `idle_since`. A
+/// session last seen at or before `touch_before` is marked seen at `now`.
+pub fn use_session(
     conn: &Connection,
-    token: &str,
+    token_hash: &str,
     now: i64,
-) -> rusqlite::Result<Option<(Account, String)>> {
+    idle_since: i64,
+    touch_before: i64,
+) -> rusqlite::Result<Option<(Account, String, SessionTimes)>> {
+    let found = conn
+        .query_row(
+            "SELECT u.id, u.name, u.email, u.role, o.id, o.name, s.csrf_token, s.expires_at, s.last_seen_at
+             FROM sessions s JOIN users u ON u.id = s.user_id JOIN organizations o ON o.id = u.organization_id
+             WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND s.last_seen_at > ?3",
+            params![token_hash, now, idle_since],
+            |row| {
+                Ok((
+                    account(row)?,
+                    row.get(6)?,
+                    SessionTimes { expires_at: row.get(7)?, last_seen_at: row.get(8)? },
+                ))
+            },
+        )
+        .optional()?;
+    let Some((account, csrf, mut times)) = found else { return Ok(None) };
+    if times.last_seen_at <= touch_before {
+        conn.execute(
+            "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
+            params![token_hash, now],
+        )?;
+        times.last_seen_at = now;
+    }
+    Ok(Some((account, csrf, times)))
+}
+
+/// A session's expiry and last request, if it exists (live or not).
+pub fn session_times(conn: &Connection, token_hash: &str) -> rusqlite::Result<Option<SessionTimes>> {
     conn.query_row(
-        "SELECT u.id, u.name, u.email, u.role, o.id, o.name, s.csrf_token
-         FROM sessions s JOIN users u ON u.id = s.user_id JOIN organizations o ON o.id = u.organization_id
-         WHERE s.token = ?1 AND s.expires_at > ?2",
-        params![token, now],
-        |row| Ok((account(row)?, row.get(6)?)),
+        "SELECT expires_at, last_seen_at FROM sessions WHERE token_hash = ?1",
+        [token_hash],
+        |row| Ok(SessionTimes { expires_at: row.get(0)?, last_seen_at: row.get(1)? }),
     )
     .optional()
 }
 
 /// Ends a session; ending one that does not exist is not an error.
-pub fn delete_session(conn: &Connection, token: &str) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM sessions WHERE token = ?1", [token])?;
+pub fn delete_session(conn: &Connection, token_hash: &str) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
     Ok(())
 }
 
-/// Forgets sessions that expired before `now`.
-pub fn delete_expired_sessions(conn: &Connection, now: i64) -> rusqlite::Result<usize> {
-    conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])
+/// Forgets sessions that expired before `now` or were last seen at or before `idle_since`.
+pub fn delete_expired_sessions(conn: &Connection, now: i64, idle_since: i64) -> rusqlite::Result<usize> {
+    conn.execute("DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2", [now, idle_since])
 }
 
 #[cfg(test)]

@@ -5,7 +5,11 @@
 //! Form body `socket_id=…&channel_name=…`, the session cookie and the
 //! session's `X-CSRF-TOKEN`. Answers `{"auth":"<key>:<hex>"}`; 401 without a
 //! session, 403 for a wrong CSRF token or a channel that is not theirs, 400
-//! for a malformed body, socket id or channel name.
+//! for a malformed body, socket id or channel name. The built-in Pusher
+//! endpoint accepts the subscription only while the session that asked for
+//! it lasts ([`crate::auth::live`]).
+
+use std::time::Instant;
 
 use axum::{Router, extract::State, routing::post};
 use budtags_pusher::{AuthResponse, auth};
@@ -42,5 +46,7 @@ async fn authorize(
     let app = &state.realtime.settings.app;
     let signature = auth::sign_private(&app.key, &app.secret, &request.socket_id, &request.channel_name)
         .map_err(|e| Error::BadRequest(e.to_string()))?;
+    // The socket's subscription will belong to this session, and end with it.
+    state.auth.live.grant(user.session, &request.socket_id, &request.channel_name, Instant::now())?;
     Ok(Json(AuthResponse { auth: signature, channel_data: None }))
 }

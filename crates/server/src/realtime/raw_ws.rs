@@ -5,7 +5,8 @@
 //! logged event after N; if the log no longer reaches back that far, or the
 //! client falls too far behind, it gets `{"type":"RESYNC"}` and must refetch.
 //! Messages from the client are ignored. The stream ends with a 1001 close
-//! when the server shuts down.
+//! when the server shuts down, and a 1008 close when its session ends
+//! (sign-out, a new sign-in, expiry: [`crate::auth::live`]).
 //!
 //! It needs the session cookie (a browser sends it with the upgrade request)
 //! and carries only the signed-in organization's events, live and replayed.
@@ -67,25 +68,27 @@ async fn connect(
         .read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
         .max_frame_size(MAX_CLIENT_MESSAGE_BYTES);
+    let session_ended = state.auth.live.watch(user.session).ended();
     Ok(upgrade.on_upgrade(move |socket| {
         let (sink, stream) = socket.split();
-        stream_events(
-            sink,
-            stream,
-            state.events,
-            user.account.organization_id,
-            query.last_event_id.map(|id| id.0),
-        )
+        let organization_id = user.account.organization_id;
+        let last_event_id = query.last_event_id.map(|id| id.0);
+        stream_events(sink, stream, state.events, organization_id, last_event_id, session_ended)
     }))
 }
 
-/// Streams events to `sink` until the client leaves or the server shuts down.
+/// WebSocket close code: the session behind the stream has ended (policy violation, RFC 6455).
+pub const CLOSE_SESSION_ENDED: u16 = 1008;
+
+/// Streams events to `sink` until the client leaves, the server shuts down
+/// or `session_ended` completes.
 pub async fn stream_events<W, R, E>(
     mut sink: W,
     mut stream: R,
     events: Arc<EventBus>,
     organization_id: i64,
     last_event_id: Option<u64>,
+    session_ended: impl Future<Output = ()>,
 ) where
     W: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, E>> + Unpin,
@@ -94,7 +97,7 @@ pub async fn stream_events<W, R, E>(
     // Subscribe before reading the log so nothing falls between the two.
     let mut live = events.subscribe_owned();
     let disconnected = events.disconnected();
-    tokio::pin!(disconnected);
+    tokio::pin!(disconnected, session_ended);
     let (mut last_sent, replay) = match catch_up(&events, organization_id, last_event_id).await {
         Ok(start) => start,
         Err(e) => {
@@ -113,6 +116,10 @@ pub async fn stream_events<W, R, E>(
             biased;
             () = &mut disconnected => {
                 let _ = sink.send(close(1001, "Server shutting down")).await;
+                return;
+            }
+            () = &mut session_ended => {
+                let _ = sink.send(close(CLOSE_SESSION_ENDED, "Session ended")).await;
                 return;
             }
             incoming = stream.next() => match incoming {

@@ -163,6 +163,16 @@ impl Server {
     /// With these connection limits (tests shorten the timeouts).
     pub async fn start_limited(settings: RealtimeSettings, limits: Limits) -> Server {
         let (state, dir) = state_with(settings);
+        Self::serve(state, dir, limits).await
+    }
+
+    /// With these sign-in and session settings.
+    pub async fn start_with_auth(auth: budtags_server::auth::AuthSettings) -> Server {
+        let (state, dir) = state();
+        Self::serve(state.with_auth(auth), dir, Limits::default()).await
+    }
+
+    async fn serve(state: AppState, dir: tempfile::TempDir, limits: Limits) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();

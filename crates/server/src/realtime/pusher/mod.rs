@@ -81,6 +81,7 @@ async fn run(socket: WebSocket, state: AppState, key: String) {
         subscription_timeout: settings.subscription_timeout,
         events: state.events.subscribe(),
         triggered: state.realtime.hub.subscribe(),
+        sessions: state.auth.live.clone(),
     };
     socket::serve(sink, stream, connection, state.events.disconnected()).await;
 }

@@ -6,21 +6,32 @@
 //!   pings, and after 30 s more it closes with 4201 (`budtags_pusher::liveness`);
 //! - the send task owns the sink and the socket's subscriptions: it writes
 //!   the receive task's answers and every event on a subscribed channel, and
-//!   closes with 1001 when the server shuts down, and with 4202 when the
+//!   closes with 1001 when the server shuts down. A private channel is held
+//!   for the session that authorised it (`POST /broadcasting/auth`,
+//!   [`crate::auth::live`]): when that session ends, the socket gets
+//!   `pusher:error` 4009 and a 4009 close, so the client stops and does not
+//!   reconnect with stale signatures; it closes with 4202 when the
 //!   socket has held no channel for `subscription_timeout`.
 //!
 //! Both are generic over a `Sink`/`Stream` pair, so unit tests drive a whole
 //! connection through channels with paused time.
 
-use std::{collections::HashSet, fmt::Display, sync::Arc, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    fmt::Display,
+    sync::Arc,
+    time::Duration,
+};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use budtags_pusher::{
-    ServerMessage,
+    ChannelKind, ServerMessage,
     liveness::{Activity, Liveness},
 };
 use budtags_wire::EventEnvelope;
-use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use futures_util::{
+    FutureExt, Sink, SinkExt, Stream, StreamExt, future::BoxFuture, stream::FuturesUnordered,
+};
 use tokio::{
     sync::{
         broadcast::{self, error::RecvError},
@@ -32,10 +43,13 @@ use tokio::{
 use super::{
     hub::Fanned,
     protocol::{
-        self, CLOSE_GOING_AWAY, CLOSE_INACTIVE, CLOSE_PONG_NOT_RECEIVED, MAX_CHANNELS_PER_SOCKET, Reply,
+        self, CLOSE_GOING_AWAY, CLOSE_INACTIVE, CLOSE_PONG_NOT_RECEIVED, ERROR_UNAUTHORIZED, MAX_CHANNELS_PER_SOCKET, Reply,
     },
 };
-use crate::realtime::settings::PusherApp;
+use crate::{
+    auth::{live::LiveSessions, session::SessionId},
+    realtime::settings::PusherApp,
+};
 
 /// How long the send task may take to write what is queued once the client is gone.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -53,6 +67,8 @@ pub struct Connection {
     pub events: broadcast::Receiver<EventEnvelope>,
     /// Events triggered through the HTTP API.
     pub triggered: broadcast::Receiver<Arc<Fanned>>,
+    /// Which session authorised which private channel, and when each ends.
+    pub sessions: Arc<LiveSessions>,
 }
 
 /// What the receive task asks of the send task.
@@ -76,7 +92,8 @@ pub async fn serve<W, R, E>(
     R: Stream<Item = Result<Message, E>> + Unpin + Send + 'static,
     E: Display + 'static,
 {
-    let Connection { app, socket_id, activity_timeout, subscription_timeout, events, triggered } = connection;
+    let Connection { app, socket_id, activity_timeout, subscription_timeout, events, triggered, sessions } =
+        connection;
     let established = ServerMessage::ConnectionEstablished {
         socket_id: socket_id.clone(),
         activity_timeout: activity_timeout.as_secs(),
@@ -89,6 +106,9 @@ pub async fn serve<W, R, E>(
         channels: HashSet::new(),
         subscription_timeout,
         bare_since: Instant::now(),
+        sessions,
+        authorized: HashMap::new(),
+        session_ends: FuturesUnordered::new(),
     };
     let mut send_task = tokio::spawn(sender.run(sink, queue, established.encode(), disconnected));
     let mut recv_task = tokio::spawn(receive(stream, commands, app, socket_id, activity_timeout));
@@ -199,6 +219,11 @@ struct Sender {
     subscription_timeout: Duration,
     /// Since when the socket has held no channel (meaningful while it holds none).
     bare_since: Instant,
+    sessions: Arc<LiveSessions>,
+    /// Private channel → the session whose grant this socket claimed for it.
+    authorized: HashMap<String, SessionId>,
+    /// One per session in `authorized`: completes with its id when it ends.
+    session_ends: FuturesUnordered<BoxFuture<'static, SessionId>>,
 }
 
 impl Sender {
@@ -227,6 +252,20 @@ impl Sender {
                 {
                     tracing::info!(socket_id = self.socket_id, "closing a socket that holds no channel");
                     return refuse(sink, CLOSE_INACTIVE, "Closed after inactivity: subscribe to a channel").await;
+                }
+                Some(session) = self.session_ends.next(), if !self.session_ends.is_empty() => {
+                    if self.session_ended(session) {
+                        tracing::info!(socket_id = self.socket_id, "closing a socket whose session ended");
+                        let error = ServerMessage::Error {
+                            code: Some(ERROR_UNAUTHORIZED),
+                            message: "Your session has ended; sign in again.".into(),
+                        };
+                        if sink.send(Message::Text(error.encode().into())).await.is_ok() {
+                            let _ = close(&mut sink, ERROR_UNAUTHORIZED, "Session ended").await;
+                        }
+                        return;
+                    }
+                    Vec::new()
                 }
                 command = queue.recv() => match command {
                     None => return,
@@ -272,6 +311,9 @@ impl Sender {
                     let message = format!("A socket may hold at most {MAX_CHANNELS_PER_SOCKET} channels.");
                     return vec![ServerMessage::Error { code: None, message }.encode()];
                 }
+                if let Err(refused) = self.hold_grant(&channel) {
+                    return vec![refused];
+                }
                 self.channels.insert(channel.clone());
                 vec![ServerMessage::SubscriptionSucceeded { channel, presence: None }.encode()]
             }
@@ -284,6 +326,54 @@ impl Sender {
             // Handled by the caller, which must stop after closing.
             Command::Close(..) => Vec::new(),
         }
+    }
+
+    /// For a private channel (its signature already checked), claims the
+    /// grant `/broadcasting/auth` recorded for this socket, and watches its
+    /// session; the refusal to send if there is none (never asked for, too
+    /// old, or its session has ended) and foreign signatures are not accepted.
+    fn hold_grant(&mut self, channel: &str) -> Result<(), String> {
+        if !matches!(ChannelKind::of(channel), ChannelKind::Private) || self.authorized.contains_key(channel)
+        {
+            return Ok(());
+        }
+        let Some(end) = self.sessions.claim(&self.socket_id, channel, std::time::Instant::now()) else {
+            if self.sessions.accepts_foreign_channel_auth() {
+                return Ok(());
+            }
+            tracing::info!(
+                socket_id = self.socket_id,
+                channel,
+                "refused a subscription no live session asked for"
+            );
+            let message = "No signed-in session authorized this subscription; authorize it again.".into();
+            return Err(ServerMessage::Error { code: Some(ERROR_UNAUTHORIZED), message }.encode());
+        };
+        let session = end.session_id();
+        if !self.authorized.values().any(|held| *held == session) {
+            self.session_ends.push(
+                async move {
+                    end.ended().await;
+                    session
+                }
+                .boxed(),
+            );
+        }
+        self.authorized.insert(channel.to_owned(), session);
+        Ok(())
+    }
+
+    /// Drops what `session` authorised; whether the socket was still
+    /// subscribed to any of it (then it must close).
+    fn session_ended(&mut self, session: SessionId) -> bool {
+        let ended: Vec<String> =
+            self.authorized.iter().filter(|(_, held)| **held == session).map(|(c, _)| c.clone()).collect();
+        let mut subscribed = false;
+        for channel in ended {
+            self.authorized.remove(&channel);
+            subscribed |= self.channels.remove(&channel);
+        }
+        subscribed
     }
 }
 

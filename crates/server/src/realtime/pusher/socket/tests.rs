@@ -11,7 +11,15 @@ use serde_json::json;
 use tokio::sync::{Notify, broadcast};
 
 use super::{Connection, serve};
-use crate::realtime::{pusher::hub::TriggerHub, settings::PusherApp};
+use crate::{
+    auth::{
+        live::{LiveSessions, Session},
+        session::{SessionId, SessionPolicy, SessionTimes},
+        unix_now,
+    },
+    db::{self, Store},
+    realtime::{pusher::hub::TriggerHub, settings::PusherApp},
+};
 
 const SOCKET: &str = "111.222";
 
@@ -23,6 +31,9 @@ struct Client {
     _hub: TriggerHub,
     shutdown: Arc<Notify>,
     done: tokio::task::JoinHandle<()>,
+    sessions: Arc<LiveSessions>,
+    store: Store,
+    _dir: tempfile::TempDir,
 }
 
 impl Client {
@@ -37,6 +48,9 @@ impl Client {
         let events = broadcast::channel(16).0;
         let hub = TriggerHub::default();
         let shutdown = Arc::new(Notify::new());
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("test.sqlite3"), 2).unwrap();
+        let sessions = Arc::new(LiveSessions::new(store.clone(), SessionPolicy::default(), false));
         let connection = Connection {
             app: PusherApp::default(),
             socket_id: SOCKET.into(),
@@ -44,10 +58,27 @@ impl Client {
             subscription_timeout,
             events: events.subscribe(),
             triggered: hub.subscribe(),
+            sessions: sessions.clone(),
         };
         let notify = shutdown.clone();
         let done = tokio::spawn(serve(sink, stream, connection, async move { notify.notified().await }));
-        Client { to_server, from_server, events, _hub: hub, shutdown, done }
+        Client { to_server, from_server, events, _hub: hub, shutdown, done, sessions, store, _dir: dir }
+    }
+
+    /// A session of user 1 (organization 1) that authorised this socket for `channel`.
+    async fn grant(&self, channel: &str) -> Session {
+        let now = unix_now();
+        let session = Session {
+            id: SessionId::of("t"),
+            times: SessionTimes { expires_at: now + 3600, last_seen_at: now },
+        };
+        let hash = session.id.to_hex();
+        self.store
+            .call(move |c| Ok(db::users::create_session(c, &hash, 1, "csrf", now, now + 3600)?))
+            .await
+            .unwrap();
+        self.sessions.grant(session, SOCKET, channel, std::time::Instant::now()).unwrap();
+        session
     }
 
     async fn send(&mut self, text: &str) {
@@ -73,7 +104,8 @@ impl Client {
     }
 }
 
-#[tokio::test(start_paused = true)]
+/// Real time: a claimed grant's session end waits on the wall clock.
+#[tokio::test]
 async fn a_connection_subscribes_pings_and_receives_its_events() {
     let mut client = Client::start();
     assert_eq!(
@@ -87,6 +119,12 @@ async fn a_connection_subscribes_pings_and_receives_its_events() {
     let signature = auth::sign_private(&app.key, &app.secret, SOCKET, "private-org.1").unwrap();
     let subscribe =
         json!({"event": "pusher:subscribe", "data": {"channel": "private-org.1", "auth": signature}});
+    client.send(&subscribe.to_string()).await;
+    assert!(
+        matches!(client.next_message().await, ServerMessage::Error { code: Some(4009), .. }),
+        "a valid signature alone is not enough: no signed-in session asked for it"
+    );
+    let session = client.grant("private-org.1").await;
     client.send(&subscribe.to_string()).await;
     assert_eq!(
         client.next_message().await,
@@ -107,6 +145,11 @@ async fn a_connection_subscribes_pings_and_receives_its_events() {
     assert!(matches!(client.next_message().await, ServerMessage::Error { code: None, .. }));
     client.send(r#"{"event":"pusher:ping"}"#).await;
     assert_eq!(client.next_message().await, ServerMessage::Pong, "still open after a malformed frame");
+
+    // Signing out ends the channel that session authorised, and the socket.
+    client.sessions.end(session.id);
+    assert!(matches!(client.next_message().await, ServerMessage::Error { code: Some(4009), .. }));
+    assert_eq!(client.next_close_code().await, 4009);
 }
 
 #[tokio::test(start_paused = true)]

@@ -46,7 +46,7 @@ async fn malformed_requests_get_json_errors() {
         ("transfer id", get("/api/transfers/x1"), StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
         (
             "not JSON",
-            raw(Method::PATCH, &patch, json, format!("{PROBE}")),
+            raw(Method::PATCH, &patch, json, PROBE.to_string()),
             StatusCode::BAD_REQUEST,
             ErrorCode::BadRequest,
         ),

@@ -123,10 +123,13 @@ impl<S: Send + Sync> FromRequestParts<S> for SameOrigin {
 mod tests {
     use super::*;
 
+    /// `Origin`, `Host`, `Sec-Fetch-Site`, and the verdict.
+    type Case = (Option<&'static str>, Option<&'static str>, Option<&'static str>, Verdict);
+
     #[test]
     fn the_origin_must_be_this_host() {
         use Verdict::*;
-        let table: &[(Option<&str>, Option<&str>, Option<&str>, Verdict)] = &[
+        let table: &[Case] = &[
             (Some("http://127.0.0.1:8080"), Some("127.0.0.1:8080"), None, SameOrigin),
             (Some("http://LOCALHOST:8080"), Some("localhost:8080"), None, SameOrigin),
             (Some("https://tags.example"), Some("tags.example"), None, SameOrigin),

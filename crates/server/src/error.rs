@@ -1,11 +1,11 @@
 //! The server's one error type. Every variant maps to exactly one status;
 //! internal details are logged, never sent.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, time::Duration};
 
 use axum::{
     Json,
-    http::StatusCode,
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
 use budtags_wire::{ErrorBody, ErrorCode};
@@ -30,6 +30,10 @@ pub enum Error {
     /// The change clashes with the current state (409).
     #[error("{0}")]
     Conflict(String),
+    /// Too much of this at once: try again after `retry_after` (429 with
+    /// `Retry-After`), e.g. more replays running than the database can read.
+    #[error("{message}")]
+    Busy { message: String, retry_after: Duration },
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("background task: {0}")]
@@ -50,6 +54,7 @@ impl Error {
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::Conflict(_) => ErrorCode::Conflict,
+            Error::Busy { .. } => ErrorCode::RateLimited,
             Error::Database(_) | Error::Task(_) | Error::Password(_) | Error::Random(_) => {
                 ErrorCode::Internal
             }
@@ -74,13 +79,20 @@ impl IntoResponse for Error {
         if let Error::Invalid { message, fields } = self {
             return (StatusCode::BAD_REQUEST, Json(ErrorBody::invalid(message, fields))).into_response();
         }
+        if let Error::Busy { message, retry_after } = &self {
+            // Whole seconds, rounded up: `Retry-After: 0` would invite a tight loop.
+            let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+            let headers = [(header::RETRY_AFTER, seconds.max(1).to_string())];
+            return (self.status(), headers, Json(ErrorBody::new(self.code(), message.clone())))
+                .into_response();
+        }
         let message = match &self {
             Error::BadRequest(m)
             | Error::Unauthorized(m)
             | Error::Forbidden(m)
             | Error::NotFound(m)
             | Error::Conflict(m) => m.clone(),
-            Error::Invalid { message, .. } => message.clone(),
+            Error::Invalid { message, .. } | Error::Busy { message, .. } => message.clone(),
             Error::Database(_) | Error::Task(_) | Error::Password(_) | Error::Random(_) => {
                 tracing::error!(error = %self, "internal error");
                 "Something went wrong on the server.".to_owned()
@@ -112,11 +124,21 @@ mod tests {
             (Error::Forbidden("x".into()), StatusCode::FORBIDDEN),
             (Error::NotFound("x".into()), StatusCode::NOT_FOUND),
             (Error::Conflict("x".into()), StatusCode::CONFLICT),
+            (Error::Busy { message: "x".into(), retry_after: Duration::ZERO }, StatusCode::TOO_MANY_REQUESTS),
             (Error::field("reason", "x"), StatusCode::BAD_REQUEST),
             (Error::Password(argon2::password_hash::Error::Password), StatusCode::INTERNAL_SERVER_ERROR),
         ];
         for (error, status) in table {
             assert_eq!(error.status(), status, "{error}");
+        }
+    }
+
+    #[test]
+    fn busy_says_when_to_retry_in_whole_seconds() {
+        let busy = |ms| Error::Busy { message: "x".into(), retry_after: Duration::from_millis(ms) };
+        for (ms, header) in [(0, "1"), (1_500, "2"), (3_000, "3")] {
+            let response = busy(ms).into_response();
+            assert_eq!(response.headers()[header::RETRY_AFTER], header, "{ms} ms");
         }
     }
 

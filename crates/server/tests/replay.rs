@@ -87,7 +87,7 @@ async fn realtime_config_tells_the_app_its_transport_and_pusher_server() {
     let config: RealtimeConfig = call(&state, get("/api/realtime/config")).await.json();
     assert_eq!(config.driver, RealtimeDriver::Sse);
     let pusher = config.pusher.unwrap();
-    assert_eq!((pusher.key.as_str(), pusher.host, pusher.port), ("budtags-key", None, None));
+    assert_eq!((pusher.key, pusher.host, pusher.port), (state.realtime.settings.app.key.clone(), None, None));
     assert_eq!(pusher.auth_endpoint, "/broadcasting/auth");
 
     let external = Broadcast::External(ExternalServer { host: "127.0.0.1".into(), port: 1, tls: false });

@@ -11,7 +11,7 @@ use axum::{
     http::{HeaderMap, Method, Request, StatusCode, header},
 };
 use budtags_pusher::{ClientMessage, ServerMessage};
-use budtags_server::{AppState, RealtimeSettings, Store, app, routes, serve};
+use budtags_server::{AppState, RealtimeSettings, Store, app, realtime::PusherApp, routes, serve};
 use budtags_wire::{Me, PackageFilter};
 use futures_util::{SinkExt, StreamExt};
 use http_body_util::BodyExt;
@@ -33,6 +33,12 @@ pub fn state_with(settings: RealtimeSettings) -> (AppState, tempfile::TempDir) {
 
 pub fn state() -> (AppState, tempfile::TempDir) {
     state_with(RealtimeSettings::default())
+}
+
+/// The Pusher app `state` runs with: a random one per state unless a test
+/// gives its own (`RealtimeSettings::with_app(PusherApp::random())`).
+pub fn pusher_app(state: &AppState) -> PusherApp {
+    state.realtime.settings.app.clone()
 }
 
 pub struct Answer {
@@ -158,6 +164,11 @@ impl Server {
 
     pub async fn start_with(settings: RealtimeSettings) -> Server {
         let (state, dir) = state_with(settings);
+        Self::serve(state, dir).await
+    }
+
+    /// Serves `state`, whose database lives in `dir`.
+    pub async fn serve(state: AppState, dir: tempfile::TempDir) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();

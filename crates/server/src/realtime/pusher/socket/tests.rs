@@ -13,6 +13,11 @@ use tokio::sync::{Notify, broadcast};
 use super::{Connection, serve};
 use crate::realtime::{pusher::hub::TriggerHub, settings::PusherApp};
 
+/// The app every test connection belongs to.
+fn app() -> PusherApp {
+    PusherApp { id: "budtags".into(), key: "test-key".into(), secret: "test-secret".into() }
+}
+
 const SOCKET: &str = "111.222";
 
 struct Client {
@@ -33,7 +38,7 @@ impl Client {
         let hub = TriggerHub::default();
         let shutdown = Arc::new(Notify::new());
         let connection = Connection {
-            app: PusherApp::default(),
+            app: app(),
             socket_id: SOCKET.into(),
             activity_timeout: Duration::from_secs(30),
             events: events.subscribe(),
@@ -77,7 +82,7 @@ async fn a_connection_subscribes_pings_and_receives_its_events() {
     client.send(r#"{"event":"pusher:ping","data":{}}"#).await;
     assert_eq!(client.next_message().await, ServerMessage::Pong);
 
-    let app = PusherApp::default();
+    let app = app();
     let signature = auth::sign_private(&app.key, &app.secret, SOCKET, "private-org.1").unwrap();
     let subscribe =
         json!({"event": "pusher:subscribe", "data": {"channel": "private-org.1", "auth": signature}});

@@ -15,7 +15,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use budtags_server::realtime::{Broadcast, ExternalServer, RealtimeSettings};
+use budtags_server::realtime::{Broadcast, ExternalServer, PusherApp, RealtimeSettings};
 use budtags_wire::RealtimeDriver;
 use support::{Browser, TestServer};
 
@@ -28,7 +28,8 @@ struct Sockudo {
 }
 
 impl Sockudo {
-    fn start() -> Self {
+    /// Sockudo with `app` as its one app: the operator shares our key and secret with it.
+    fn start(app: &PusherApp) -> Self {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let metrics = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let binary = std::env::var("SOCKUDO").unwrap_or_else(|_| "sockudo".into());
@@ -37,9 +38,9 @@ impl Sockudo {
             .env("PORT", port.to_string())
             .env("METRICS_PORT", metrics.to_string())
             .env("METRICS_HOST", "127.0.0.1")
-            .env("SOCKUDO_DEFAULT_APP_ID", "budtags")
-            .env("SOCKUDO_DEFAULT_APP_KEY", "budtags-key")
-            .env("SOCKUDO_DEFAULT_APP_SECRET", "budtags-secret")
+            .env("SOCKUDO_DEFAULT_APP_ID", &app.id)
+            .env("SOCKUDO_DEFAULT_APP_KEY", &app.key)
+            .env("SOCKUDO_DEFAULT_APP_SECRET", &app.secret)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -63,9 +64,11 @@ impl Drop for Sockudo {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs a Sockudo binary: run `cargo xtask test-sockudo`"]
 async fn our_client_receives_changes_through_sockudo() {
-    let sockudo = Sockudo::start();
+    let app = PusherApp::random();
+    let sockudo = Sockudo::start(&app);
     let external = ExternalServer { host: "127.0.0.1".into(), port: sockudo.port, tls: false };
     let settings = RealtimeSettings::default()
+        .with_app(app)
         .with_driver(RealtimeDriver::Pusher)
         .with_broadcast(Broadcast::External(external));
     let server = TestServer::start_with(settings).await;

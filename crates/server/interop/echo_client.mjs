@@ -22,6 +22,8 @@ if (!serverUrl || !cookie || !csrfToken) {
 }
 const specs = rest.length > 0 ? rest : ['org.1:LabelApproved'];
 const base = new URL(serverUrl);
+// The app key is generated per server: ask for it as the web app does.
+const config = await fetch(new URL('/api/realtime/config', base)).then((r) => r.json());
 
 const print = (line) => process.stdout.write(JSON.stringify(line) + '\n');
 let pending = specs.length;
@@ -41,7 +43,7 @@ setTimeout(() => fail('timed out after 30 s'), 30_000).unref();
 const echo = new Echo({
   broadcaster: 'pusher',
   Pusher,
-  key: 'budtags-key',
+  key: config.pusher.key,
   cluster: 'budtags', // required by pusher-js, unused with wsHost
   wsHost: base.hostname,
   wsPort: Number(base.port),

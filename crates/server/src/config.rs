@@ -5,8 +5,15 @@ use std::{path::PathBuf, time::Duration};
 use budtags_wire::RealtimeDriver;
 use clap::{Parser, ValueEnum};
 
-use crate::auth::AuthSettings;
-use crate::realtime::{Broadcast, ExternalServer, PusherApp, RealtimeSettings};
+use crate::{
+    Store,
+    auth::AuthSettings,
+    db::app_secrets::{self, StoredPusher},
+    realtime::{
+        Broadcast, ExternalServer, PusherApp, RealtimeSettings,
+        credentials::{self, Credentials},
+    },
+};
 
 #[derive(Debug, Clone, Parser)]
 #[command(name = "budtags-server", about = "BudTags reference server")]
@@ -47,13 +54,16 @@ pub struct Config {
     #[arg(long, env = "BUDTAGS_PUSHER_APP_ID", default_value = "budtags")]
     pub pusher_app_id: String,
 
-    /// Pusher app key (public: it is in the socket URL).
-    #[arg(long, env = "BUDTAGS_PUSHER_KEY", default_value = "budtags-key")]
-    pub pusher_key: String,
+    /// Pusher app key (public: it is in the socket URL). Generated on first
+    /// start and kept in the database unless given.
+    #[arg(long, env = "BUDTAGS_PUSHER_KEY")]
+    pub pusher_key: Option<String>,
 
-    /// Pusher app secret: signs channel auth and trigger requests.
-    #[arg(long, env = "BUDTAGS_PUSHER_SECRET", default_value = "budtags-secret", hide_env_values = true)]
-    pub pusher_secret: String,
+    /// Pusher app secret: signs channel auth and trigger requests. Generated
+    /// on first start and kept in the database unless given (then it must be
+    /// shared with an external Pusher server).
+    #[arg(long, env = "BUDTAGS_PUSHER_SECRET", hide_env_values = true)]
+    pub pusher_secret: Option<String>,
 
     /// Where events are broadcast besides this server's own SSE, /ws and
     /// Pusher endpoints: `external` also triggers them on --pusher-host.
@@ -129,9 +139,32 @@ impl Config {
         Duration::from_millis(self.simulator_interval_ms.max(10))
     }
 
-    /// The realtime settings these flags describe; external broadcasting
-    /// needs `--pusher-host` and `--pusher-port`.
-    pub fn realtime(&self) -> Result<RealtimeSettings, String> {
+    /// What `main` runs with: the app from [`Config::credentials`] (reading,
+    /// or on first start generating, the key and secret kept in `store`), and
+    /// the realtime settings around it.
+    pub async fn load_realtime(&self, store: &Store) -> Result<(RealtimeSettings, Credentials), String> {
+        let stored = store.call(|conn| app_secrets::pusher(conn)).await.map_err(|e| e.to_string())?;
+        let credentials = self.credentials(&stored)?;
+        Ok((self.realtime(credentials.app.clone())?, credentials))
+    }
+
+    /// The Pusher app: the given key and secret, or else those `stored` in
+    /// the database; a weak secret is refused on a non-loopback `--host`.
+    pub fn credentials(&self, stored: &StoredPusher) -> Result<Credentials, String> {
+        let credentials = credentials::resolve(
+            &self.pusher_app_id,
+            self.pusher_key.as_deref(),
+            self.pusher_secret.as_deref(),
+            stored,
+        );
+        credentials::check(&self.host, &credentials).map_err(|refusal| refusal.to_string())?;
+        Ok(credentials)
+    }
+
+    /// The realtime settings these flags describe, with `app` (from
+    /// [`Config::credentials`]); external broadcasting needs `--pusher-host`
+    /// and `--pusher-port`.
+    pub fn realtime(&self, app: PusherApp) -> Result<RealtimeSettings, String> {
         let broadcast = match self.broadcast {
             BroadcastMode::InProcess => Broadcast::InProcess,
             BroadcastMode::External => match (&self.pusher_host, self.pusher_port) {
@@ -140,11 +173,6 @@ impl Config {
                 }
                 _ => return Err("--broadcast external needs --pusher-host and --pusher-port".into()),
             },
-        };
-        let app = PusherApp {
-            id: self.pusher_app_id.clone(),
-            key: self.pusher_key.clone(),
-            secret: self.pusher_secret.clone(),
         };
         Ok(RealtimeSettings::default()
             .with_driver(self.realtime.into())
@@ -158,12 +186,30 @@ impl Config {
 mod tests {
     use super::*;
 
+    fn stored() -> StoredPusher {
+        StoredPusher { key: "kept-key".into(), secret: "kept-secret-0123456789abcdef".into() }
+    }
+
     #[test]
-    fn defaults_are_sse_in_process_with_the_demo_app() {
+    fn defaults_are_sse_in_process_with_the_kept_app() {
         let config = Config::parse_from(["budtags-server"]);
-        let settings = config.realtime().unwrap();
-        assert_eq!(settings, RealtimeSettings::default());
+        let credentials = config.credentials(&stored()).unwrap();
+        let app = PusherApp { id: "budtags".into(), key: "kept-key".into(), secret: stored().secret };
+        assert_eq!(credentials.app, app);
+        let settings = config.realtime(credentials.app).unwrap();
+        assert_eq!(settings, RealtimeSettings::default().with_app(app));
         assert_eq!(config.auth(), AuthSettings::default());
+    }
+
+    #[test]
+    fn the_old_default_secret_is_refused_on_a_public_host() {
+        let public = ["budtags-server", "--host", "0.0.0.0", "--pusher-secret", "budtags-secret"];
+        let error = Config::parse_from(public).credentials(&stored()).unwrap_err();
+        assert!(error.contains("refusing to listen on 0.0.0.0"), "{error}");
+        let local = ["budtags-server", "--pusher-secret", "budtags-secret"];
+        assert!(Config::parse_from(local).credentials(&stored()).is_ok(), "loopback is the operator's own");
+        let generated = ["budtags-server", "--host", "0.0.0.0"];
+        assert!(Config::parse_from(generated).credentials(&stored()).is_ok());
     }
 
     #[test]
@@ -177,7 +223,7 @@ mod tests {
     #[test]
     fn external_broadcasting_needs_a_host_and_port() {
         let config = Config::parse_from(["budtags-server", "--broadcast", "external"]);
-        assert!(config.realtime().is_err());
+        assert!(config.realtime(PusherApp::random()).is_err());
         let config = Config::parse_from([
             "budtags-server",
             "--broadcast",
@@ -189,7 +235,7 @@ mod tests {
             "--realtime",
             "pusher",
         ]);
-        let settings = config.realtime().unwrap();
+        let settings = config.realtime(PusherApp::random()).unwrap();
         assert_eq!(settings.driver, RealtimeDriver::Pusher);
         assert_eq!(
             settings.broadcast,

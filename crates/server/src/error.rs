@@ -36,8 +36,9 @@ pub enum Error {
     /// The change clashes with the current state (409).
     #[error("{0}")]
     Conflict(String),
-    /// Too many attempts, or too many at once: try again after `retry_after`
-    /// (429 with a `Retry-After` header, in whole seconds).
+    /// Too many attempts (failed sign-ins), or too many at once (password
+    /// checks, replays): try again after `retry_after` (429 with a
+    /// `Retry-After` header, in whole seconds).
     #[error("{message}")]
     RateLimited { message: String, retry_after: Duration },
     #[error("database: {0}")]

@@ -9,17 +9,22 @@
 //! of its channel, looked up once, inside the transaction), so the
 //! organization-wide streams (SSE, `/ws`) filter live and replayed events
 //! without a query per subscriber per event.
+//!
+//! Replays read the log in pages of [`REPLAY_PAGE`] off the store's read-only
+//! connections, and only [`REPLAYS_AT_ONCE`] run at a time: one full-log read
+//! on the writer held it for ~85 ms, and 400 of them made other requests wait
+//! up to 17 s (docs/decisions.md).
 
 use budtags_wire::{EventEnvelope, RealtimeEvent};
 use rusqlite::{Connection, Transaction, params};
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 use time::{OffsetDateTime, macros::format_description};
 
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{Semaphore, broadcast, watch};
 
 use crate::{
     db::Store,
-    error::Result,
+    error::{Error, Result},
     realtime::{
         broadcaster::{Broadcaster, InProcess},
         channels::Channel,
@@ -40,6 +45,22 @@ const OWNED_CAPACITY: usize = 4_096;
 /// How many events the log keeps for replay.
 pub const LOG_CAPACITY: u64 = 10_000;
 
+/// How many events one replay page reads: 500 rows are a few milliseconds of
+/// a read-only connection, a whole log (10,000) about 85 ms, long enough for a
+/// few hundred replays to queue every other request behind them.
+pub const REPLAY_PAGE: usize = 500;
+
+/// How many replays (SSE `Last-Event-ID`, `/ws?lastEventId=`, pages of
+/// `/api/events/replay`) run at once. Each is CPU work (decoding, then
+/// encoding thousands of events) on a machine with few cores.
+pub const REPLAYS_AT_ONCE: usize = 4;
+
+/// How long a replay waits for its turn before it is refused (429).
+pub const REPLAY_WAIT: Duration = Duration::from_secs(2);
+
+/// The `Retry-After` of a refused replay.
+const REPLAY_RETRY_AFTER: Duration = Duration::from_secs(1);
+
 pub struct EventBus {
     store: Store,
     live: InProcess,
@@ -52,6 +73,8 @@ pub struct EventBus {
     /// A `watch` rather than a `Notify`: a stream is registered the moment it
     /// calls [`EventBus::disconnected`], not when it first polls the future.
     disconnect: watch::Sender<u64>,
+    /// Turns to replay: [`REPLAYS_AT_ONCE`] permits.
+    replays: Semaphore,
 }
 
 impl EventBus {
@@ -68,6 +91,7 @@ impl EventBus {
             owned: broadcast::channel(OWNED_CAPACITY).0,
             others: others.into(),
             disconnect: watch::channel(0).0,
+            replays: Semaphore::new(REPLAYS_AT_ONCE),
         }
     }
 
@@ -130,18 +154,49 @@ impl EventBus {
     /// Logged events after `last_id`, oldest first, or `None` when the log no
     /// longer reaches back that far (the client must refetch instead).
     pub async fn since(&self, last_id: u64) -> Result<Option<Vec<EventEnvelope>>> {
-        self.store.call(move |conn| Ok(since(conn, last_id, None)?)).await
+        self.replay(last_id, None).await
     }
 
     /// Like [`EventBus::since`], but only `organization_id`'s events.
     pub async fn since_for(&self, last_id: u64, organization_id: i64) -> Result<Option<Vec<EventEnvelope>>> {
-        self.store.call(move |conn| Ok(since(conn, last_id, Some(organization_id))?)).await
+        self.replay(last_id, Some(organization_id)).await
     }
 
-    /// Logged events on `channel` (bare name, e.g. `org.1`) after `after`,
-    /// oldest first, and whether the log still reaches back that far.
-    pub async fn since_on_channel(&self, after: u64, channel: String) -> Result<(Vec<EventEnvelope>, bool)> {
-        self.store.call(move |conn| Ok(since_on_channel(conn, after, &channel)?)).await
+    /// One page of the logged events on `channel` (bare name, e.g. `org.1`)
+    /// after `after`, oldest first: at most `limit` (and [`REPLAY_PAGE`]).
+    pub async fn since_on_channel(&self, after: u64, channel: String, limit: usize) -> Result<ChannelPage> {
+        let _permit = self.replay_permit().await?;
+        let limit = limit.clamp(1, REPLAY_PAGE);
+        self.store.read(move |conn| Ok(channel_page(conn, after, &channel, limit)?)).await
+    }
+
+    /// Every event after `last_id` (or `organization`'s), read a page at a
+    /// time off the read-only connections, so neither the writer nor a reader
+    /// is held for the whole log.
+    async fn replay(&self, last_id: u64, organization: Option<i64>) -> Result<Option<Vec<EventEnvelope>>> {
+        let _permit = self.replay_permit().await?;
+        let mut out = Vec::new();
+        let mut after = last_id;
+        loop {
+            let page = self.store.read(move |conn| Ok(page(conn, last_id, after, organization)?)).await?;
+            let Some(page) = page else { return Ok(None) };
+            out.extend(page.events);
+            match page.last_row {
+                Some(last_row) if page.rows == REPLAY_PAGE => after = last_row,
+                _ => return Ok(Some(out)),
+            }
+        }
+    }
+
+    /// A turn to replay, waiting at most [`REPLAY_WAIT`] for one.
+    async fn replay_permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>> {
+        match tokio::time::timeout(REPLAY_WAIT, self.replays.acquire()).await {
+            Ok(permit) => Ok(permit.expect("the semaphore is never closed")),
+            Err(_) => Err(Error::RateLimited {
+                message: "Too many catch-ups at once; try again in a moment.".into(),
+                retry_after: REPLAY_RETRY_AFTER,
+            }),
+        }
     }
 
     /// The id of the newest logged event (0 when none).
@@ -176,48 +231,73 @@ fn append(tx: &Transaction, event: RealtimeEvent, now: &str) -> Result<(Option<i
     Ok((organization_id, EventEnvelope { id, event }))
 }
 
-/// Every logged event after `last_id`, or only `organization`'s.
-fn since(
+/// One page of a replay after `last_id`: the events after `after`.
+struct Page {
+    events: Vec<EventEnvelope>,
+    /// Rows read, counting any unreadable ones skipped.
+    rows: usize,
+    last_row: Option<u64>,
+}
+
+/// Whether nothing after `last_id` has been trimmed from the log.
+fn reaches_back(conn: &Connection, last_id: u64) -> rusqlite::Result<bool> {
+    let oldest: Option<u64> = conn.query_row("SELECT MIN(id) FROM events", [], |r| r.get(0))?;
+    Ok(oldest.is_none_or(|oldest| last_id.saturating_add(1) >= oldest))
+}
+
+/// Up to [`REPLAY_PAGE`] logged events after `after` (only `organization`'s,
+/// if given), or `None` when the log no longer reaches back to `last_id`:
+/// checked on every page, as the log may be trimmed between two.
+fn page(
     conn: &Connection,
     last_id: u64,
+    after: u64,
     organization: Option<i64>,
-) -> rusqlite::Result<Option<Vec<EventEnvelope>>> {
-    let oldest: Option<u64> = conn.query_row("SELECT MIN(id) FROM events", [], |r| r.get(0))?;
-    if let Some(oldest) = oldest
-        && last_id + 1 < oldest
-    {
+) -> rusqlite::Result<Option<Page>> {
+    if !reaches_back(conn, last_id)? {
         return Ok(None);
     }
     let read = |r: &rusqlite::Row| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?));
-    match organization {
-        None => {
-            let mut stmt = conn.prepare_cached("SELECT id, payload FROM events WHERE id > ?1 ORDER BY id")?;
-            let rows = stmt.query_map([last_id], read)?;
-            decode(rows).map(Some)
-        }
-        Some(organization) => {
-            let mut stmt = conn.prepare_cached(
-                "SELECT id, payload FROM events WHERE organization_id = ?2 AND id > ?1 ORDER BY id",
-            )?;
-            let rows = stmt.query_map(params![last_id, organization], read)?;
-            decode(rows).map(Some)
-        }
-    }
+    let limit = REPLAY_PAGE as i64;
+    let rows: Vec<(u64, String)> = match organization {
+        None => conn
+            .prepare_cached("SELECT id, payload FROM events WHERE id > ?1 ORDER BY id LIMIT ?2")?
+            .query_map(params![after, limit], read)?
+            .collect::<rusqlite::Result<_>>()?,
+        Some(organization) => conn
+            .prepare_cached(
+                "SELECT id, payload FROM events WHERE organization_id = ?2 AND id > ?1 ORDER BY id LIMIT ?3",
+            )?
+            .query_map(params![after, organization, limit], read)?
+            .collect::<rusqlite::Result<_>>()?,
+    };
+    let (count, last_row) = (rows.len(), rows.last().map(|(id, _)| *id));
+    Ok(Some(Page { events: decode(rows.into_iter().map(Ok))?, rows: count, last_row }))
 }
 
-fn since_on_channel(
-    conn: &Connection,
-    after: u64,
-    channel: &str,
-) -> rusqlite::Result<(Vec<EventEnvelope>, bool)> {
-    let oldest: Option<u64> = conn.query_row("SELECT MIN(id) FROM events", [], |r| r.get(0))?;
-    // Complete when nothing after `after` has been trimmed from the log.
-    let complete = oldest.is_none_or(|oldest| after.saturating_add(1) >= oldest);
-    let mut stmt =
-        conn.prepare_cached("SELECT id, payload FROM events WHERE channel = ?1 AND id > ?2 ORDER BY id")?;
-    let rows =
-        stmt.query_map(params![channel, after], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?)))?;
-    Ok((decode(rows)?, complete))
+/// One page of a channel's replay (`GET /api/events/replay`).
+#[derive(Debug)]
+pub struct ChannelPage {
+    pub events: Vec<EventEnvelope>,
+    /// False when the log no longer reaches back to `after`.
+    pub complete: bool,
+    /// The next page after `next_after` has more of the channel's events.
+    pub more: bool,
+    /// Where the next page starts: the last row read (even an unreadable one).
+    pub next_after: u64,
+}
+
+fn channel_page(conn: &Connection, after: u64, channel: &str, limit: usize) -> rusqlite::Result<ChannelPage> {
+    let complete = reaches_back(conn, after)?;
+    // One more than asked for says whether there are more.
+    let mut rows: Vec<(u64, String)> = conn
+        .prepare_cached("SELECT id, payload FROM events WHERE channel = ?1 AND id > ?2 ORDER BY id LIMIT ?3")?
+        .query_map(params![channel, after, limit as i64 + 1], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next_after = rows.last().map_or(after, |(id, _)| *id);
+    Ok(ChannelPage { events: decode(rows.into_iter().map(Ok))?, complete, more, next_after })
 }
 
 fn decode(

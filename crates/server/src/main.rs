@@ -6,6 +6,7 @@ use budtags_server::{
     AppState, Store, app,
     config::Config,
     db::seed_users::{DEMO_PASSWORD, DEMO_USERS},
+    realtime::{Broadcast, credentials},
     serve, simulator,
 };
 use clap::Parser;
@@ -30,8 +31,12 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), String> {
-    let settings = config.realtime()?;
     let store = Store::open(&config.database, config.packages_per_license).map_err(|e| e.to_string())?;
+    let (settings, credentials) = config.load_realtime(&store).await?;
+    let external = match &settings.broadcast {
+        Broadcast::External(server) => Some(server.clone()),
+        Broadcast::InProcess => None,
+    };
     if !config.dist.join("index.html").is_file() {
         tracing::warn!(dist = %config.dist.display(), "no built web app found; only /api is served");
     }
@@ -59,6 +64,10 @@ async fn run(config: Config) -> Result<(), String> {
     users.sort_by_key(|u| (u.organization_id, u.role as u8, u.id));
     for user in users {
         println!("    {:<26} {}, organization {}", user.email, user.role.title(), user.organization_id);
+    }
+    println!();
+    for line in credentials::banner(&credentials, &config.database, external.as_ref()) {
+        println!("  {line}");
     }
     println!();
     let events = state.events.clone();

@@ -4,7 +4,6 @@ mod common;
 
 use axum::http::StatusCode;
 use budtags_pusher::{AuthResponse, auth};
-use budtags_server::realtime::PusherApp;
 use budtags_wire::{ErrorBody, ErrorCode};
 use common::{LICENSE_ORG_1, LICENSE_ORG_2, call, channel_auth_request, login, state};
 
@@ -14,7 +13,7 @@ const SOCKET: &str = "1234.5678";
 async fn a_member_gets_a_valid_signature_for_each_channel_of_their_organization() {
     let (state, _dir) = state();
     let session = login(&state, "viewer@greenleaf.test").await;
-    let app = PusherApp::default();
+    let app = common::pusher_app(&state);
     for channel in [
         "private-org.1".to_owned(),
         "private-org.1.inventory".to_owned(),
@@ -26,7 +25,7 @@ async fn a_member_gets_a_valid_signature_for_each_channel_of_their_organization(
         let answer = call(&state, session.sign(channel_auth_request(SOCKET, &channel), true)).await;
         assert_eq!(answer.status, StatusCode::OK, "{channel}: {}", String::from_utf8_lossy(&answer.body));
         let body: AuthResponse = answer.json();
-        assert!(body.auth.starts_with("budtags-key:"), "{}", body.auth);
+        assert!(body.auth.starts_with(&format!("{}:", app.key)), "{}", body.auth);
         assert!(auth::verify(&app.key, &app.secret, SOCKET, &channel, None, &body.auth), "{channel}");
         assert_eq!(body.channel_data, None);
     }

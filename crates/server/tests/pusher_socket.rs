@@ -4,7 +4,9 @@ mod common;
 
 use budtags_pusher::{ClientMessage, ServerMessage, message::MAX_MESSAGE_BYTES};
 use budtags_wire::RealtimeEvent;
-use common::{LICENSE_ORG_1, PusherClient, Server, close_code, first_package, login, patch_quantity};
+use common::{
+    LICENSE_ORG_1, PusherClient, Server, close_code, first_package, login, patch_quantity, pusher_app,
+};
 use serde_json::json;
 
 #[tokio::test]
@@ -21,14 +23,19 @@ async fn an_unknown_app_key_is_refused_with_4001() {
 async fn subscribing_needs_a_valid_signature() {
     let server = Server::start().await;
     let session = login(&server.state, "operator@greenleaf.test").await;
-    let mut client = PusherClient::connect(&server, "budtags-key").await;
+    let mut client = PusherClient::connect(&server, &pusher_app(&server.state).key).await;
     client.subscribe_as(&server.state, &session, "private-org.1").await;
 
     // A signature for another socket, or made up, is refused like Reverb does.
+    let app = pusher_app(&server.state);
     let other_socket =
-        budtags_pusher::auth::sign_private("budtags-key", "budtags-secret", "1.1", "private-org.2").unwrap();
-    let forged = format!("budtags-key:{}", "ab".repeat(32));
-    for auth in [other_socket, forged] {
+        budtags_pusher::auth::sign_private(&app.key, &app.secret, "1.1", "private-org.2").unwrap();
+    let forged = format!("{}:{}", app.key, "ab".repeat(32));
+    // What an outsider could make when the README published the default secret.
+    let old_default =
+        budtags_pusher::auth::sign_private(&app.key, "budtags-secret", &client.socket_id, "private-org.2")
+            .unwrap();
+    for auth in [other_socket, forged, old_default] {
         client
             .send(ClientMessage::Subscribe {
                 channel: "private-org.2".into(),
@@ -51,7 +58,7 @@ async fn subscribing_needs_a_valid_signature() {
 #[tokio::test]
 async fn ping_pong_and_malformed_frames_keep_the_connection_open() {
     let server = Server::start().await;
-    let mut client = PusherClient::connect(&server, "budtags-key").await;
+    let mut client = PusherClient::connect(&server, &pusher_app(&server.state).key).await;
     client.send(ClientMessage::Ping).await;
     assert_eq!(client.next().await, ServerMessage::Pong);
     for bad in [
@@ -70,7 +77,7 @@ async fn ping_pong_and_malformed_frames_keep_the_connection_open() {
 #[tokio::test]
 async fn an_oversized_frame_closes_the_connection_with_1009() {
     let server = Server::start().await;
-    let mut client = PusherClient::connect(&server, "budtags-key").await;
+    let mut client = PusherClient::connect(&server, &pusher_app(&server.state).key).await;
     let padding = "x".repeat(MAX_MESSAGE_BYTES);
     client.send_text(json!({"event": "pusher:ping", "data": {"padding": padding}}).to_string()).await;
     assert!(matches!(client.next().await, ServerMessage::Error { code: Some(1009), .. }));
@@ -82,7 +89,7 @@ async fn a_package_change_arrives_on_its_license_channel_with_its_event_id() {
     let server = Server::start().await;
     let state = &server.state;
     let session = login(state, "viewer@greenleaf.test").await;
-    let mut client = PusherClient::connect(&server, "budtags-key").await;
+    let mut client = PusherClient::connect(&server, &pusher_app(&server.state).key).await;
     let channel = format!("private-license.{LICENSE_ORG_1}");
     client.subscribe_as(state, &session, &channel).await;
     client.subscribe_as(state, &session, "private-org.1").await;
@@ -108,7 +115,7 @@ async fn a_package_change_arrives_on_its_license_channel_with_its_event_id() {
 #[tokio::test]
 async fn shutting_down_closes_pusher_sockets_with_1001() {
     let server = Server::start().await;
-    let mut client = PusherClient::connect(&server, "budtags-key").await;
+    let mut client = PusherClient::connect(&server, &pusher_app(&server.state).key).await;
     client.send(ClientMessage::Ping).await;
     assert_eq!(client.next().await, ServerMessage::Pong);
     server.state.events.disconnect_all();

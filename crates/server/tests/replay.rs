@@ -4,7 +4,7 @@ mod common;
 
 use axum::http::StatusCode;
 use budtags_server::realtime::{Broadcast, ExternalServer, RealtimeSettings};
-use budtags_wire::{ErrorBody, ErrorCode, RealtimeConfig, RealtimeDriver, Replay};
+use budtags_wire::{ErrorBody, ErrorCode, RealtimeConfig, RealtimeDriver, RealtimeEvent, Replay};
 use common::{
     LICENSE_ORG_1, LICENSE_ORG_2, call, first_package, get, login, patch_quantity, state, state_with,
 };
@@ -87,7 +87,7 @@ async fn realtime_config_tells_the_app_its_transport_and_pusher_server() {
     let config: RealtimeConfig = call(&state, get("/api/realtime/config")).await.json();
     assert_eq!(config.driver, RealtimeDriver::Sse);
     let pusher = config.pusher.unwrap();
-    assert_eq!((pusher.key.as_str(), pusher.host, pusher.port), ("budtags-key", None, None));
+    assert_eq!((pusher.key, pusher.host, pusher.port), (state.realtime.settings.app.key.clone(), None, None));
     assert_eq!(pusher.auth_endpoint, "/broadcasting/auth");
 
     let external = Broadcast::External(ExternalServer { host: "127.0.0.1".into(), port: 1, tls: false });
@@ -96,4 +96,38 @@ async fn realtime_config_tells_the_app_its_transport_and_pusher_server() {
     let config: RealtimeConfig = call(&state, get("/api/realtime/config")).await.json();
     assert_eq!(config.driver, RealtimeDriver::Pusher);
     assert_eq!(config.pusher.unwrap().port, Some(1));
+}
+
+#[tokio::test]
+async fn a_long_replay_comes_in_pages() {
+    let (state, _dir) = state();
+    let events: Vec<RealtimeEvent> = (0..1_200)
+        .map(|i| RealtimeEvent::LabelApproved { organization_id: 1, label_id: i, approved_by: "Ana".into() })
+        .collect();
+    state.events.change(move |_, _| Ok(((), events))).await.unwrap();
+    let session = login(&state, "viewer@greenleaf.test").await;
+
+    // At most 500 a page, then `more` and where to go on from.
+    let page = |after: u64, limit: &str| {
+        let uri = format!("/api/events/replay?after={after}&channel=private-org.1{limit}");
+        let (state, session) = (state.clone(), session.clone());
+        async move { call(&state, session.sign(get(&uri), false)).await.json::<Replay>() }
+    };
+    let first = page(0, "").await;
+    assert_eq!((first.events.len(), first.complete, first.more, first.next_after), (500, true, true, 500));
+    assert_eq!(first.events.first().map(|e| e.id), Some(1));
+    let second = page(first.next_after, "&limit=9999").await;
+    assert_eq!((second.events.len(), second.more), (500, true), "the limit is capped at 500");
+    assert_eq!(second.events.first().map(|e| e.id), Some(501));
+    let last = page(second.next_after, "").await;
+    assert_eq!((last.events.len(), last.more), (200, false));
+    let small = page(1_197, "&limit=2").await;
+    assert_eq!(small.events.iter().map(|e| e.id).collect::<Vec<_>>(), vec![1_198, 1_199]);
+    assert!(small.more);
+
+    // SSE and `/ws` replays read page by page too, but hand over the whole log.
+    let all = state.events.since_for(0, 1).await.unwrap().unwrap();
+    assert_eq!(all.len(), 1_200);
+    assert!(all.windows(2).all(|w| w[0].id + 1 == w[1].id), "in order, none twice");
+    assert_eq!(state.events.since_for(0, 2).await.unwrap().unwrap().len(), 0, "only organization 1's");
 }

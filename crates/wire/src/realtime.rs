@@ -35,13 +35,20 @@ pub struct PusherConfig {
     pub auth_endpoint: String,
 }
 
-/// `GET /api/events/replay?after={id}&channel={name}`: the logged events on a
-/// channel after `after`, for a Pusher client catching up after a reconnect.
-/// `complete` is false when the log no longer reaches back that far: the
-/// client must refetch what the channel covers instead.
+/// `GET /api/events/replay?after={id}&channel={name}[&limit={n}]`: one page
+/// (at most 500) of the logged events on a channel after `after`, for a
+/// Pusher client catching up after a reconnect. `complete` is false when the
+/// log no longer reaches back that far: the client must refetch what the
+/// channel covers instead. When `more` is true the client asks again with
+/// `after` = `next_after` (absent from older servers, hence the defaults).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Replay {
     pub events: Vec<EventEnvelope>,
     pub complete: bool,
+    #[serde(default)]
+    pub more: bool,
+    /// Where the next page starts; only meaningful when `more`.
+    #[serde(default)]
+    pub next_after: u64,
 }

@@ -291,29 +291,38 @@ impl Pusher {
         set_timeout(move || me.send_subscribe(&channel), delay);
     }
 
-    /// Fetches what the channel missed since `after` and replays it.
-    fn catch_up(&self, channel: String, after: u64) {
+    /// Fetches what the channel missed since `after` and replays it, a page
+    /// at a time (the server answers at most 500 events per request).
+    fn catch_up(&self, channel: String, mut after: u64) {
         let me = self.clone();
         spawn_local(async move {
-            let url = format!(
-                "/api/events/replay?after={after}&channel={}",
-                js_sys::encode_uri_component(&channel)
-            );
-            let replay = match Request::get(&url).send().await {
-                Ok(r) if r.ok() => r.json::<Replay>().await.ok(),
-                _ => None,
-            };
-            match replay {
-                Some(replay) if replay.complete => {
-                    for envelope in replay.events {
-                        let name = format!("App\\Events\\{}", envelope.event.echo_name());
-                        me.dispatch(&channel, &name, &envelope.event.pusher_data(envelope.id));
+            loop {
+                let url = format!(
+                    "/api/events/replay?after={after}&channel={}",
+                    js_sys::encode_uri_component(&channel)
+                );
+                let replay = match Request::get(&url).send().await {
+                    Ok(r) if r.ok() => r.json::<Replay>().await.ok(),
+                    _ => None,
+                };
+                match replay {
+                    Some(replay) if replay.complete => {
+                        for envelope in replay.events {
+                            let name = format!("App\\Events\\{}", envelope.event.echo_name());
+                            me.dispatch(&channel, &name, &envelope.event.pusher_data(envelope.id));
+                        }
+                        // `next_after > after` guards against a server that never advances.
+                        if !(replay.more && replay.next_after > after) {
+                            return;
+                        }
+                        after = replay.next_after;
                     }
-                }
-                _ => {
-                    let callbacks = me.0.borrow().channels.get(&channel).map(|c| c.on_resync.clone());
-                    for cb in callbacks.unwrap_or_default() {
-                        cb();
+                    _ => {
+                        let callbacks = me.0.borrow().channels.get(&channel).map(|c| c.on_resync.clone());
+                        for cb in callbacks.unwrap_or_default() {
+                            cb();
+                        }
+                        return;
                     }
                 }
             }

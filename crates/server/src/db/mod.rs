@@ -1,19 +1,23 @@
 //! SQLite: opening, migrations, demo data and the queries of each resource.
 //!
 //! One connection behind a mutex, used from `spawn_blocking`: SQLite serialises
-//! writers anyway, and the reads here are a few milliseconds.
+//! writers anyway, and most reads here are a few milliseconds. Long reads
+//! (replaying the event log) go to a few read-only connections instead
+//! ([`read_pool`], [`Store::read`]), so they never queue in front of the writer.
 
 pub mod seed;
 pub mod seed_transfers;
 pub mod seed_users;
 pub mod seed_workspaces;
 
+pub mod app_secrets;
 pub mod history;
 pub mod jobs;
 pub mod labels;
 pub mod licenses;
 pub mod ownership;
 pub mod packages;
+pub mod read_pool;
 pub mod transfers;
 pub mod users;
 
@@ -25,6 +29,7 @@ use std::{
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
+use read_pool::ReadPool;
 
 /// Numbered migrations; `PRAGMA user_version` records how many have run.
 const MIGRATIONS: &[&str] = &[
@@ -34,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_workspaces.sql"),
     include_str!("migrations/0005_session_hardening.sql"),
     include_str!("migrations/0006_idempotency_scope.sql"),
+    include_str!("migrations/0007_app_secrets.sql"),
 ];
 
 /// Why the database could not be opened at start-up, in words for the operator.
@@ -49,7 +55,10 @@ pub enum OpenError {
 
 #[derive(Clone)]
 pub struct Store {
+    /// The writer, and every short read.
     conn: Arc<Mutex<Connection>>,
+    /// Read-only connections for long reads.
+    readers: Arc<ReadPool>,
 }
 
 impl Store {
@@ -80,7 +89,18 @@ impl Store {
         };
         let mut conn = conn;
         init(&mut conn).map_err(|source| OpenError::Init { path: path.into(), source })?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        let readers = ReadPool::open(path, read_pool::READERS)
+            .map_err(|source| OpenError::Open { path: path.into(), source })?;
+        Ok(Self { conn: Arc::new(Mutex::new(conn)), readers: Arc::new(readers) })
+    }
+
+    /// Runs the read-only `f` on one of the read-only connections: for reads
+    /// long enough to hold up other requests if they took the writer.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        self.readers.read(f).await
     }
 
     /// Runs `f` with the connection on the blocking pool.

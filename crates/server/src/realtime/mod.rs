@@ -2,7 +2,9 @@
 //!
 //! # Layout
 //! - [`settings`]: the Pusher app credentials, the broadcast mode, what the
-//!   browser is told (`GET /api/realtime/config`, served by [`client_config`]).
+//!   browser is told (`GET /api/realtime/config`, served by [`client_config`]);
+//!   [`credentials`]: which key and secret the server runs with (given, or
+//!   generated on first start and kept in the database).
 //! - [`channels`]: channel names and who may hear each (organization ownership).
 //! - [`broadcasting_auth`]: `POST /broadcasting/auth`, Echo's channel signatures.
 //! - [`broadcaster`]: the one broadcasting interface the event bus publishes
@@ -19,15 +21,19 @@ pub mod broadcaster;
 pub mod broadcasting_auth;
 pub mod channels;
 pub mod client_config;
+pub mod credentials;
 pub mod external;
 pub mod pusher;
 pub mod raw_ws;
 pub mod replay;
 pub mod settings;
 
+use std::sync::Mutex;
+
 use axum::Router;
 
 use crate::AppState;
+use pusher::seen_signatures::{Refused, SeenSignatures};
 pub use settings::{Broadcast, ExternalServer, PusherApp, RealtimeSettings};
 
 /// The realtime part of [`AppState`].
@@ -35,11 +41,20 @@ pub struct Realtime {
     pub settings: RealtimeSettings,
     /// Events triggered through this server's HTTP API, for its Pusher sockets.
     pub hub: pusher::hub::TriggerHub,
+    /// Signatures of trigger requests accepted recently, so none is accepted twice.
+    seen_signatures: Mutex<SeenSignatures>,
 }
 
 impl Realtime {
     pub fn new(settings: RealtimeSettings) -> Self {
-        Self { settings, hub: pusher::hub::TriggerHub::default() }
+        Self { settings, hub: pusher::hub::TriggerHub::default(), seen_signatures: Mutex::default() }
+    }
+
+    /// Records a verified trigger request's signature, refusing one seen before.
+    pub fn seen_signature(&self, signature: &str, timestamp: u64, now: u64) -> Result<(), Refused> {
+        // Nothing half-done can be left by a panic in these few lines.
+        let mut seen = self.seen_signatures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        seen.check_and_record(signature, timestamp, now)
     }
 }
 

@@ -100,6 +100,11 @@ pub async fn stream_events<W, R, E>(
     tokio::pin!(disconnected, session_ended);
     let (mut last_sent, replay) = match catch_up(&events, organization_id, last_event_id).await {
         Ok(start) => start,
+        // Too many replays at once: the client reconnects after its backoff.
+        Err(Error::RateLimited { .. }) => {
+            let _ = sink.send(close(1013, "Try again later")).await;
+            return;
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot read the event log for /ws");
             let _ = sink.send(close(1011, "Server error")).await;

@@ -3,7 +3,10 @@
 //! reconnect (Pusher itself keeps nothing). The channel may be named with or
 //! without `private-`; the same rules as `/broadcasting/auth` decide who may
 //! read it. `complete` is false when the log no longer reaches back to
-//! `after`: the client must refetch instead.
+//! `after`: the client must refetch instead. One answer is one page of at
+//! most [`REPLAY_PAGE`] events (fewer with `limit`); `more` says to ask again
+//! after `nextAfter`. Past a few replays at once the answer is 429 with
+//! `Retry-After` ([`crate::events`]).
 
 use axum::{Router, extract::State, routing::get};
 use budtags_wire::Replay;
@@ -15,6 +18,7 @@ use crate::{
     auth::CurrentUser,
     error::Result,
     event_id::EventId,
+    events::REPLAY_PAGE,
     extract::{Json, Query},
 };
 
@@ -26,6 +30,7 @@ pub fn router() -> Router<AppState> {
 struct ReplayQuery {
     after: EventId,
     channel: String,
+    limit: Option<usize>,
 }
 
 async fn replay(
@@ -38,6 +43,12 @@ async fn replay(
     let name = query.channel.clone();
     state.store.call(move |conn| channels::authorize(conn, organization_id, &channel, &name)).await?;
     let bare = query.channel.strip_prefix("private-").unwrap_or(&query.channel).to_owned();
-    let (events, complete) = state.events.since_on_channel(query.after.0, bare).await?;
-    Ok(Json(Replay { events, complete }))
+    let limit = query.limit.unwrap_or(REPLAY_PAGE);
+    let page = state.events.since_on_channel(query.after.0, bare, limit).await?;
+    Ok(Json(Replay {
+        events: page.events,
+        complete: page.complete,
+        more: page.more,
+        next_after: page.next_after,
+    }))
 }

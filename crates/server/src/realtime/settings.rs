@@ -13,17 +13,44 @@ pub const ACTIVITY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A Pusher app: the id names it in the HTTP API, the key is public (it is in
 /// the socket URL and every auth string), the secret signs.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// There is no default: a known secret let anyone sign every private channel
+/// and trigger events. The server keeps a generated one in its database
+/// ([`crate::db::app_secrets`], [`super::credentials`]); tests use [`PusherApp::random`].
+#[derive(Clone, PartialEq, Eq)]
 pub struct PusherApp {
     pub id: String,
     pub key: String,
     pub secret: String,
 }
 
-impl Default for PusherApp {
-    fn default() -> Self {
-        Self { id: "budtags".into(), key: "budtags-key".into(), secret: "budtags-secret".into() }
+/// The id when none is given: it is public, in the trigger API's path.
+pub const DEFAULT_APP_ID: &str = "budtags";
+
+impl PusherApp {
+    /// App [`DEFAULT_APP_ID`] with a fresh random key (32 hex digits) and
+    /// secret (64), from the OS random number generator.
+    pub fn random() -> Self {
+        Self { id: DEFAULT_APP_ID.into(), key: random_hex(16), secret: random_hex(32) }
     }
+}
+
+impl std::fmt::Debug for PusherApp {
+    /// The secret never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PusherApp")
+            .field("id", &self.id)
+            .field("key", &self.key)
+            .field("secret", &"…")
+            .finish()
+    }
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    // Without an OS random number generator no session token could be made either.
+    getrandom::fill(&mut buf).expect("the operating system's random number generator");
+    hex::encode(buf)
 }
 
 /// Where committed events go besides this process's own subscribers (SSE,
@@ -46,7 +73,8 @@ pub struct ExternalServer {
     pub tls: bool,
 }
 
-/// Everything realtime, with defaults that need no configuration.
+/// Everything realtime, with defaults that need no configuration (a fresh
+/// random Pusher app: see [`PusherApp`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RealtimeSettings {
     /// The transport the app is told to use.
@@ -72,7 +100,7 @@ impl Default for RealtimeSettings {
     fn default() -> Self {
         Self {
             driver: RealtimeDriver::Sse,
-            app: PusherApp::default(),
+            app: PusherApp::random(),
             broadcast: Broadcast::InProcess,
             tls: false,
             activity_timeout: ACTIVITY_TIMEOUT,
@@ -139,11 +167,22 @@ mod tests {
 
     #[test]
     fn in_process_points_the_browser_at_this_server() {
-        let config = RealtimeSettings::default().with_driver(RealtimeDriver::Pusher).client_config();
+        let settings = RealtimeSettings::default().with_driver(RealtimeDriver::Pusher);
+        let config = settings.client_config();
         assert_eq!(config.driver, RealtimeDriver::Pusher);
         let pusher = config.pusher.unwrap();
-        assert_eq!((pusher.key.as_str(), pusher.host, pusher.port), ("budtags-key", None, None));
+        assert_eq!((&pusher.key, pusher.host, pusher.port), (&settings.app.key, None, None));
         assert_eq!(pusher.auth_endpoint, "/broadcasting/auth");
+    }
+
+    #[test]
+    fn the_default_app_is_random_and_its_secret_is_never_shown() {
+        let (a, b) = (PusherApp::random(), PusherApp::random());
+        assert_eq!((a.id.as_str(), a.key.len(), a.secret.len()), ("budtags", 32, 64));
+        assert_ne!(a.key, b.key);
+        assert_ne!(a.secret, b.secret);
+        assert_ne!(RealtimeSettings::default().app.secret, RealtimeSettings::default().app.secret);
+        assert!(!format!("{:?}", RealtimeSettings::default().with_app(a.clone())).contains(&a.secret));
     }
 
     #[test]

@@ -11,7 +11,9 @@ use axum::{
     http::{HeaderMap, Method, Request, StatusCode, header},
 };
 use budtags_pusher::{ClientMessage, ServerMessage};
-use budtags_server::{AppState, Limits, RealtimeSettings, Store, app, routes, serve_with};
+use budtags_server::{
+    AppState, Limits, RealtimeSettings, Store, app, realtime::PusherApp, routes, serve_with,
+};
 use budtags_wire::{Me, PackageFilter};
 use futures_util::{SinkExt, StreamExt};
 use http_body_util::BodyExt;
@@ -33,6 +35,12 @@ pub fn state_with(settings: RealtimeSettings) -> (AppState, tempfile::TempDir) {
 
 pub fn state() -> (AppState, tempfile::TempDir) {
     state_with(RealtimeSettings::default())
+}
+
+/// The Pusher app `state` runs with: a random one per state unless a test
+/// gives its own (`RealtimeSettings::with_app(PusherApp::random())`).
+pub fn pusher_app(state: &AppState) -> PusherApp {
+    state.realtime.settings.app.clone()
 }
 
 pub struct Answer {
@@ -172,7 +180,8 @@ impl Server {
         Self::serve(state.with_auth(auth), dir, Limits::default()).await
     }
 
-    async fn serve(state: AppState, dir: tempfile::TempDir, limits: Limits) -> Server {
+    /// Serves `state`, whose database lives in `dir`.
+    pub async fn serve(state: AppState, dir: tempfile::TempDir, limits: Limits) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();

@@ -7,10 +7,12 @@
 //! - [`socket`]: one connection, two tasks under `select!`, generic over a
 //!   `Sink`/`Stream` pair.
 //! - [`hub`]: events triggered through the HTTP API, fanned out to sockets.
-//! - [`trigger`]: `POST /apps/{app_id}/events`, signature-checked.
+//! - [`trigger`]: `POST /apps/{app_id}/events`, signature-checked;
+//!   [`seen_signatures`]: each signed request is accepted once.
 
 pub mod hub;
 pub mod protocol;
+pub mod seen_signatures;
 pub mod socket;
 pub mod trigger;
 

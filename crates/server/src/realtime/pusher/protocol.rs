@@ -159,7 +159,7 @@ mod tests {
     const SOCKET: &str = "123.456";
 
     fn app() -> PusherApp {
-        PusherApp::default()
+        PusherApp::random()
     }
 
     fn subscribe_frame(channel: &str, auth: &str) -> String {

@@ -43,7 +43,8 @@ use tokio::{
 use super::{
     hub::Fanned,
     protocol::{
-        self, CLOSE_GOING_AWAY, CLOSE_INACTIVE, CLOSE_PONG_NOT_RECEIVED, ERROR_UNAUTHORIZED, MAX_CHANNELS_PER_SOCKET, Reply,
+        self, CLOSE_GOING_AWAY, CLOSE_INACTIVE, CLOSE_PONG_NOT_RECEIVED, ERROR_UNAUTHORIZED,
+        MAX_CHANNELS_PER_SOCKET, Reply,
     },
 };
 use crate::{

@@ -2,9 +2,10 @@
 //! backend (or another BudTags server with `--broadcast external`) can publish
 //! to this server's Pusher sockets. Requests are verified with the app
 //! secret (`budtags_pusher::http_api::verify_request`): a bad or stale
-//! signature is 401, a wrong app id 404, a bad body 400; success is `{}`.
+//! signature is 401, a wrong app id 404, a bad body 400, a request already
+//! received 409 ([`super::seen_signatures`]); success is `{}`.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::{
     Json, Router,
@@ -15,7 +16,7 @@ use axum::{
 use budtags_pusher::{TriggerBody, http_api};
 use serde_json::{Value, json};
 
-use super::hub::Triggered;
+use super::{hub::Triggered, seen_signatures::Refused};
 use crate::{
     AppState,
     error::{Error, Result},
@@ -44,6 +45,21 @@ async fn trigger(
             Error::Unauthorized(format!("Bad request signature: {e}."))
         },
     )?;
+    // Verified, so both parameters are there and the timestamp is a number.
+    let param =
+        |name: &str| params.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
+    let signature = param("auth_signature").unwrap_or_default();
+    let timestamp = param("auth_timestamp").and_then(|t| t.parse().ok()).unwrap_or(now);
+    state.realtime.seen_signature(signature, timestamp, now).map_err(|refused| {
+        tracing::warn!(%refused, "refused a trigger request");
+        match refused {
+            Refused::Replayed => Error::Conflict(format!("Replayed request: {refused}.")),
+            Refused::Full { retry_after_secs } => Error::RateLimited {
+                message: format!("Trigger requests refused for now: {refused}."),
+                retry_after: Duration::from_secs(retry_after_secs),
+            },
+        }
+    })?;
     let event: TriggerBody =
         serde_json::from_slice(&body).map_err(|e| Error::BadRequest(format!("Bad trigger body: {e}.")))?;
     event.validate().map_err(|e| Error::BadRequest(format!("Bad trigger body: {e}.")))?;

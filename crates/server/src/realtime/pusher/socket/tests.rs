@@ -21,6 +21,11 @@ use crate::{
     realtime::{pusher::hub::TriggerHub, settings::PusherApp},
 };
 
+/// The app every test connection belongs to.
+fn app() -> PusherApp {
+    PusherApp { id: "budtags".into(), key: "test-key".into(), secret: "test-secret".into() }
+}
+
 const SOCKET: &str = "111.222";
 
 struct Client {
@@ -52,7 +57,7 @@ impl Client {
         let store = Store::open(&dir.path().join("test.sqlite3"), 2).unwrap();
         let sessions = Arc::new(LiveSessions::new(store.clone(), SessionPolicy::default(), false));
         let connection = Connection {
-            app: PusherApp::default(),
+            app: app(),
             socket_id: SOCKET.into(),
             activity_timeout: Duration::from_secs(30),
             subscription_timeout,
@@ -115,7 +120,7 @@ async fn a_connection_subscribes_pings_and_receives_its_events() {
     client.send(r#"{"event":"pusher:ping","data":{}}"#).await;
     assert_eq!(client.next_message().await, ServerMessage::Pong);
 
-    let app = PusherApp::default();
+    let app = app();
     let signature = auth::sign_private(&app.key, &app.secret, SOCKET, "private-org.1").unwrap();
     let subscribe =
         json!({"event": "pusher:subscribe", "data": {"channel": "private-org.1", "auth": signature}});

@@ -150,13 +150,13 @@ fn ensure_chromium() -> Result<(), String> {
 }
 
 /// The Sockudo binary (crates.io), installed when missing, after what its
-/// build needs (`ensure_protobuf`).
+/// build needs (`ensure_sockudo_build_deps`).
 pub fn ensure_sockudo() -> Result<PathBuf, String> {
     let installed = cargo_bin("sockudo");
     if installed.exists() {
         return Ok(installed);
     }
-    ensure_protobuf()?;
+    ensure_sockudo_build_deps()?;
     step(
         &format!("install Sockudo {SOCKUDO_VERSION} from crates.io (long, once)"),
         Command::new("cargo").args(["install", "sockudo", "--version", SOCKUDO_VERSION]),
@@ -186,23 +186,36 @@ const SOCKUDO_BUILD_PACKAGES: &[&str] = &["protobuf-compiler", "libprotobuf-dev"
 /// imports it, and its build script fails when protoc cannot find it.
 const WELL_KNOWN_TYPE: &str = "google/protobuf/timestamp.proto";
 
-/// protoc and the well-known types, installed from apt when either is missing.
-fn ensure_protobuf() -> Result<(), String> {
-    if protobuf_missing().is_none() {
+/// protoc, the well-known types and OpenSSL's headers, installed from apt
+/// when one is missing.
+fn ensure_sockudo_build_deps() -> Result<(), String> {
+    if sockudo_build_missing().is_none() {
         return Ok(());
     }
     let hint = format!(
-        "Sockudo's build needs protoc and protobuf's include files: install {} \
+        "Sockudo's build needs protoc, protobuf's include files and OpenSSL's: install {} \
          (Debian/Ubuntu package names), or set PROTOC to a protoc binary and \
          PROTOC_INCLUDE to the directory holding {WELL_KNOWN_TYPE}",
         SOCKUDO_BUILD_PACKAGES.join(" ")
     );
-    apt_install("protoc and protobuf's include files (for Sockudo)", SOCKUDO_BUILD_PACKAGES)
+    apt_install("protoc, protobuf's include files and OpenSSL's (for Sockudo)", SOCKUDO_BUILD_PACKAGES)
         .map_err(|e| format!("{e}. {hint}"))?;
-    match protobuf_missing() {
+    match sockudo_build_missing() {
         None => Ok(()),
         Some(missing) => Err(format!("after apt-get, still {missing}. {hint}")),
     }
+}
+
+/// What Sockudo's build would miss, or `None`: the protobuf part, then
+/// OpenSSL as `openssl-sys` finds it (`OPENSSL_DIR`, else pkg-config).
+fn sockudo_build_missing() -> Option<String> {
+    protobuf_missing().or_else(|| {
+        let found =
+            env::var_os("OPENSSL_DIR").is_some() || output("pkg-config", &["--exists", "openssl"]).is_some();
+        (!found).then(|| {
+            "`pkg-config --exists openssl` fails (pkg-config or OpenSSL's headers missing)".to_owned()
+        })
+    })
 }
 
 /// What is missing for protoc to compile Sockudo's protos, or `None`. The

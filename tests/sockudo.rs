@@ -3,7 +3,8 @@
 //! through Sockudo's signed HTTP API and signs the private channels.
 //!
 //! Sockudo takes a long while to build, so this runs on request:
-//! `cargo xtask test-sockudo` installs it (and protoc) and runs this test.
+//! `cargo xtask test-sockudo` installs it (and protoc with protobuf's include
+//! files) and runs this test.
 //! The default test command does not, so a registry hiccup building a large
 //! third-party server cannot turn CI red.
 

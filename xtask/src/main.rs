@@ -96,7 +96,8 @@ fn test() -> Result<(), String> {
 }
 
 /// Our Pusher client against Sockudo, a Pusher-protocol server from crates.io
-/// (installed once; it needs protoc). Kept out of `test`: the build is long.
+/// (installed once, with protoc and protobuf's include files from apt). Kept out
+/// of `test`: the build is long.
 fn test_sockudo() -> Result<(), String> {
     tools::ensure(true)?;
     let sockudo = tools::ensure_sockudo()?;

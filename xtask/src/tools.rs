@@ -1,8 +1,10 @@
 //! Installing the tools the build and the browser tests need, only when missing.
 
 use std::{
-    env, fs,
-    path::PathBuf,
+    env,
+    ffi::OsStr,
+    fs,
+    path::{Path, PathBuf},
     process::{Command, Stdio},
 };
 
@@ -147,23 +149,121 @@ fn ensure_chromium() -> Result<(), String> {
     apt_install("Chromium and ChromeDriver", &["chromium", "chromium-driver"])
 }
 
-/// The Sockudo binary (crates.io), installed with protoc when missing.
+/// The Sockudo binary (crates.io), installed when missing, after what its
+/// build needs (`ensure_sockudo_build_deps`).
 pub fn ensure_sockudo() -> Result<PathBuf, String> {
     let installed = cargo_bin("sockudo");
     if installed.exists() {
         return Ok(installed);
     }
-    if output("protoc", &["--version"]).is_none() {
-        apt_install("protoc (for Sockudo)", &["protobuf-compiler", "pkg-config", "libssl-dev"])?;
-    }
+    ensure_sockudo_build_deps()?;
     step(
-        "install Sockudo from crates.io (long, once)",
+        &format!("install Sockudo {SOCKUDO_VERSION} from crates.io (long, once)"),
         Command::new("cargo").args(["install", "sockudo", "--version", SOCKUDO_VERSION]),
-    )?;
-    Ok(installed)
+    )
+    .map_err(|e| {
+        format!(
+            "{e}: `cargo install sockudo --version {SOCKUDO_VERSION}` did not build; \
+             cargo's first `error` above says why"
+        )
+    })?;
+    if installed.exists() {
+        Ok(installed)
+    } else {
+        Err(format!("cargo installed Sockudo, but not as {}", installed.display()))
+    }
 }
 
 const SOCKUDO_VERSION: &str = "5.2.0";
+
+/// What Sockudo's build needs from the system, as Debian packages: protoc,
+/// protobuf's well-known types (`google/protobuf/*.proto`: Debian ships them
+/// in `libprotobuf-dev`, only a recommendation of `protobuf-compiler`, which
+/// `--no-install-recommends` skips), and OpenSSL for `openssl-sys`.
+const SOCKUDO_BUILD_PACKAGES: &[&str] = &["protobuf-compiler", "libprotobuf-dev", "pkg-config", "libssl-dev"];
+
+/// One of the well-known types: `metrics-exporter-tcp`'s `event.proto`
+/// imports it, and its build script fails when protoc cannot find it.
+const WELL_KNOWN_TYPE: &str = "google/protobuf/timestamp.proto";
+
+/// protoc, the well-known types and OpenSSL's headers, installed from apt
+/// when one is missing.
+fn ensure_sockudo_build_deps() -> Result<(), String> {
+    if sockudo_build_missing().is_none() {
+        return Ok(());
+    }
+    let hint = format!(
+        "Sockudo's build needs protoc, protobuf's include files and OpenSSL's: install {} \
+         (Debian/Ubuntu package names), or set PROTOC to a protoc binary and \
+         PROTOC_INCLUDE to the directory holding {WELL_KNOWN_TYPE}",
+        SOCKUDO_BUILD_PACKAGES.join(" ")
+    );
+    apt_install("protoc, protobuf's include files and OpenSSL's (for Sockudo)", SOCKUDO_BUILD_PACKAGES)
+        .map_err(|e| format!("{e}. {hint}"))?;
+    match sockudo_build_missing() {
+        None => Ok(()),
+        Some(missing) => Err(format!("after apt-get, still {missing}. {hint}")),
+    }
+}
+
+/// What Sockudo's build would miss, or `None`: the protobuf part, then
+/// OpenSSL as `openssl-sys` finds it (`OPENSSL_DIR`, else pkg-config).
+fn sockudo_build_missing() -> Option<String> {
+    protobuf_missing().or_else(|| {
+        let found =
+            env::var_os("OPENSSL_DIR").is_some() || output("pkg-config", &["--exists", "openssl"]).is_some();
+        (!found).then(|| {
+            "`pkg-config --exists openssl` fails (pkg-config or OpenSSL's headers missing)".to_owned()
+        })
+    })
+}
+
+/// What is missing for protoc to compile Sockudo's protos, or `None`. The
+/// protoc is the one prost-build runs (`PROTOC`, else `protoc` on PATH).
+fn protobuf_missing() -> Option<String> {
+    let protoc = env::var_os("PROTOC").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("protoc"));
+    if output(&protoc.to_string_lossy(), &["--version"]).is_none() {
+        return Some(format!("`{} --version` does not run", protoc.display()));
+    }
+    let exe = find_program(&protoc, &env::var_os("PATH").unwrap_or_default())
+        .map(|p| fs::canonicalize(&p).unwrap_or(p));
+    let dirs = include_dirs(env::var_os("PROTOC_INCLUDE").map(PathBuf::from), exe.as_deref());
+    if has_well_known_types(&dirs) {
+        None
+    } else {
+        let dirs: Vec<_> = dirs.iter().map(|d| d.display().to_string()).collect();
+        Some(format!("protoc finds no {WELL_KNOWN_TYPE} (looked in: {})", dirs.join(", ")))
+    }
+}
+
+/// `program` as a path: as given when it has a directory part, else the first
+/// match in the `PATH` value.
+fn find_program(program: &Path, path: &OsStr) -> Option<PathBuf> {
+    if program.components().count() > 1 {
+        return Some(program.to_path_buf());
+    }
+    env::split_paths(path).map(|dir| dir.join(program)).find(|p| p.is_file())
+}
+
+/// Where protoc looks for imports beside the build's own directories:
+/// `PROTOC_INCLUDE` (prost-build passes it as `-I`), then the `include` next
+/// to protoc's directory and one level up, as protoc itself does
+/// (`/usr/bin/protoc` finds `/usr/include`).
+fn include_dirs(protoc_include: Option<PathBuf>, protoc: Option<&Path>) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = protoc_include.into_iter().collect();
+    if let Some(bin) = protoc.and_then(Path::parent) {
+        dirs.push(bin.join("include"));
+        if let Some(prefix) = bin.parent() {
+            dirs.push(prefix.join("include"));
+        }
+    }
+    dirs
+}
+
+/// Whether one of `dirs` holds the well-known types.
+fn has_well_known_types(dirs: &[PathBuf]) -> bool {
+    dirs.iter().any(|dir| dir.join(WELL_KNOWN_TYPE).is_file())
+}
 
 /// `apt-get update` then `apt-get install` (through sudo unless root).
 fn apt_install(what: &str, packages: &[&str]) -> Result<(), String> {
@@ -180,4 +280,47 @@ fn apt_install(what: &str, packages: &[&str]) -> Result<(), String> {
     let mut args = vec!["install", "-y", "--no-install-recommends"];
     args.extend_from_slice(packages);
     step(&format!("install {what}"), &mut apt(&args))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debian_protoc_looks_in_usr_include() {
+        let dirs = include_dirs(None, Some(Path::new("/usr/bin/protoc")));
+        assert!(dirs.contains(&PathBuf::from("/usr/include")), "{dirs:?}");
+    }
+
+    #[test]
+    fn protoc_include_comes_first() {
+        let dirs = include_dirs(Some("/opt/pb/include".into()), Some(Path::new("/usr/bin/protoc")));
+        assert_eq!(dirs[0], PathBuf::from("/opt/pb/include"));
+        assert_eq!(include_dirs(Some("/opt/pb/include".into()), None), [PathBuf::from("/opt/pb/include")]);
+    }
+
+    #[test]
+    fn well_known_types_need_the_file() {
+        let dir = env::temp_dir().join(format!("xtask-wkt-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("google/protobuf")).unwrap();
+        // protoc without libprotobuf-dev: the directory exists, the file does not.
+        assert!(!has_well_known_types(std::slice::from_ref(&dir)));
+        fs::write(dir.join(WELL_KNOWN_TYPE), "syntax = \"proto3\";").unwrap();
+        assert!(has_well_known_types(&[dir.join("nowhere"), dir.clone()]));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn programs_are_found_on_path() {
+        let dir = env::temp_dir().join(format!("xtask-path-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("protoc"), "").unwrap();
+        let path = env::join_paths([dir.join("empty"), dir.clone()]).unwrap();
+        assert_eq!(find_program(Path::new("protoc"), &path), Some(dir.join("protoc")));
+        assert_eq!(find_program(Path::new("missing"), &path), None);
+        assert_eq!(find_program(Path::new("/opt/protoc"), &path), Some(PathBuf::from("/opt/protoc")));
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }

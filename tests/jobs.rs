@@ -9,7 +9,7 @@ use budtags_wire::LabelStatus;
 use fantoccini::Locator;
 use support::{
     Browser, TestServer,
-    flows::{GREENLEAF, WAIT, labels, open_as},
+    flows::{GREENLEAF, WAIT, approve_quietly, labels, open_as},
 };
 
 async fn click(browser: &Browser, css: &str) {
@@ -30,6 +30,33 @@ async fn job_id(browser: &Browser) -> String {
     }
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn select_all_selects_only_labels_the_person_can_see() {
+    let server = TestServer::start().await;
+    // A long queue approved: more labels than fit in a small box.
+    for label in labels(&server, GREENLEAF, LabelStatus::Pending).await {
+        approve_quietly(&server, label.id, "Test approver").await;
+    }
+    let approved = labels(&server, GREENLEAF, LabelStatus::Approved).await;
+    assert!(approved.len() >= 18, "{} approved", approved.len());
+    let operator = open_as(&server, "operator@greenleaf.test", "/jobs").await;
+    let last = &approved.last().unwrap().package_label;
+    operator.wait_text("[data-testid=approved-labels]", WAIT, |t| t.contains(last.as_str())).await;
+    let all = format!("Select all {}", approved.len());
+    operator.wait_text("label:has([data-testid=select-all])", WAIT, |t| t.trim() == all).await;
+    // Every label is in the page's flow: nothing hides in an inner scroll box.
+    let hidden = "const l = document.querySelector('[data-testid=approved-labels]');
+                  return l.scrollHeight - l.clientHeight";
+    assert_eq!(operator.eval(hidden).await.as_i64(), Some(0), "the list scrolls inside itself");
+    click(&operator, "[data-testid=select-all]").await;
+    let n = approved.len();
+    operator.wait_text("[data-testid=selected-count]", WAIT, |t| t == format!("{n} of {n} selected")).await;
+    click(&operator, &format!("[data-testid=pick][data-id='{}']", approved[0].id)).await;
+    let fewer = format!("{} of {n} selected", n - 1);
+    operator.wait_text("[data-testid=selected-count]", WAIT, |t| t == fewer).await;
+    operator.close().await;
+}
+
 const PROGRESS: &str = "const p = document.querySelector('.job [role=progressbar]');
      return p ? Number(p.getAttribute('aria-valuenow')) : -1";
 
@@ -46,7 +73,9 @@ async fn a_label_sheet_job_shows_its_progress_and_opens_a_sheet_of_barcodes() {
         .await;
     click(&operator, "[data-testid=select-all]").await;
     operator
-        .wait_text("[data-testid=selected-count]", WAIT, |t| t == format!("{} selected", approved.len()))
+        .wait_text("[data-testid=selected-count]", WAIT, |t| {
+            t == format!("{n} of {n} selected", n = approved.len())
+        })
         .await;
     operator.screenshot("jobs").await;
     click(&operator, "[data-testid=generate]").await;

@@ -223,3 +223,68 @@ async fn a_packages_detail_shows_every_field_and_its_history_live() {
     assert!(error.contains("Not found"), "{error}");
     browser.close().await;
 }
+
+/// Every frame's (selected tab, count text), recorded in the page from now on.
+const RECORD_FRAMES: &str = "window.__frames = []; const tick = () => { \
+     const tab = document.querySelector('.tabs [aria-current=page], .tabs .tab--on'); \
+     const count = document.querySelector('[data-testid=count]'); \
+     window.__frames.push([tab ? tab.textContent.trim() : null, count ? count.textContent : null]); \
+     if (window.__frames.length < 1200) requestAnimationFrame(tick); }; tick(); return null";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_inactive_tab_never_shows_the_active_list() {
+    let server = TestServer::start().await;
+    let browser = Browser::start().await;
+    browser.open_as(&server, OPERATOR, &format!("/licenses/{LICENSE}/packages")).await;
+    let active_count = format!("{} packages", active(&server).await.len());
+    let filter = PackageFilter::Inactive;
+    let inactive =
+        server.state.store.call(move |c| Ok(db::packages::list(c, LICENSE, filter)?)).await.unwrap();
+    let inactive_count = format!("{} packages", inactive.len());
+    assert_ne!(active_count, inactive_count, "the demo lists differ in size");
+    browser.wait_text("[data-testid=count]", WAIT, |t| t == active_count).await;
+
+    // A search typed and cleared, as a person looking for something does.
+    let search = browser.client.find(Locator::Css("[data-testid=search]")).await.unwrap();
+    search.send_keys("blue").await.unwrap();
+    browser.wait_text("[data-testid=count]", WAIT, |t| t.contains(" of ")).await;
+    search.clear().await.unwrap();
+    browser.client.execute("document.querySelector('[data-testid=search]').dispatchEvent(new Event('input', {bubbles: true})); return null", vec![]).await.unwrap();
+    browser.wait_text("[data-testid=count]", WAIT, |t| t == active_count).await;
+
+    // Inactive: from the click on, every frame shows the inactive list or a
+    // loading state, never the active list under the Inactive tab.
+    browser.eval(RECORD_FRAMES).await;
+    let clicked = Instant::now();
+    click(&browser, ".tabs a:nth-child(2)").await;
+    browser.wait_text("[data-testid=count]", WAIT, |t| t == inactive_count).await;
+    let shown_in = clicked.elapsed();
+    let frames: Vec<(Option<String>, Option<String>)> =
+        serde_json::from_value(browser.eval("return window.__frames").await).unwrap();
+    let wrong: Vec<_> = frames
+        .iter()
+        .filter(|(tab, count)| tab.as_deref() == Some("Inactive") && count.as_deref() == Some(&active_count))
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "{} of {} frames showed the active list under Inactive",
+        wrong.len(),
+        frames.len()
+    );
+    assert!(shown_in < Duration::from_secs(3), "the inactive list took {shown_in:?}");
+    println!("Inactive tab: its list shown {shown_in:?} after the click ({} frames checked)", frames.len());
+
+    // Back to Active (cached): its own rows at once, never the inactive ones.
+    browser.eval(RECORD_FRAMES).await;
+    click(&browser, ".tabs a:nth-child(1)").await;
+    browser.wait_text("[data-testid=count]", WAIT, |t| t == active_count).await;
+    let frames: Vec<(Option<String>, Option<String>)> =
+        serde_json::from_value(browser.eval("return window.__frames").await).unwrap();
+    assert!(
+        !frames
+            .iter()
+            .any(|(tab, count)| tab.as_deref() == Some("Active") && count.as_deref() == Some(&inactive_count)),
+        "the Active tab showed the inactive list"
+    );
+    browser.close().await;
+}

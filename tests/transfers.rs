@@ -5,6 +5,8 @@
 
 mod support;
 
+use std::time::Duration;
+
 use fantoccini::Locator;
 use support::{
     TestServer,
@@ -101,9 +103,20 @@ async fn operators_scan_a_delivery_in_and_everyone_watching_follows_it_live() {
     a.wait_text(&cell, WAIT, |t| t.starts_with("5 ")).await;
     a.screenshot("transfer-checkin").await;
 
-    // The last package: the transfer completes, and everyone watching goes
-    // back to the incoming list with one success toast.
+    // The last package: the transfer completes; everyone watching sees so on
+    // the transfer (the scanner long enough to read it), one success toast,
+    // and then the incoming list, at once with the button or by itself.
     scan(&a, &tags[3]).await;
+    for browser in [&a, &b, &viewer] {
+        browser
+            .wait_text("[data-testid=transfer-complete]", WAIT, |t| {
+                t.contains("Transfer complete — 4 of 4 checked in")
+            })
+            .await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(path(&a).await, format!("/transfers/{PENDING_TRANSFER}"), "the scanner still sees it");
+    b.client.find(Locator::Css("[data-testid=back-to-transfers]")).await.unwrap().click().await.unwrap();
     for browser in [&a, &b, &viewer] {
         browser
             .wait_js(

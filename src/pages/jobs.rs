@@ -96,10 +96,10 @@ pub fn JobsPage() -> impl IntoView {
                             prop:checked=all_selected
                             on:change=move |ev| toggle_all(event_target_checked(&ev))
                         />
-                        "Select all"
+                        {move || format!("Select all {}", labels.with(Vec::len))}
                     </label>
                     <span class="count" data-testid="selected-count">
-                        {move || format!("{} selected", selected.with(BTreeSet::len))}
+                        {move || format!("{} of {} selected", selected.with(BTreeSet::len), labels.with(Vec::len))}
                     </span>
                     {move || {
                         can_generate()

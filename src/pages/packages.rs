@@ -62,12 +62,21 @@ pub fn PackagesPage() -> impl IntoView {
     let monitored = use_monitored();
     let current = use_current_license();
     let key = move || PackagesKey { license: license.get(), filter: filter.get() };
-    let packages = client.local_resource(scopes::packages(), key);
+    // The resource keeps the list in the cache and refetched while the page
+    // is open; what the page shows is the cache entry of the key in the
+    // address, never another tab's rows: a resource goes on showing its last
+    // value, and starts on a new key only once its current fetch is done.
+    let _in_cache = client.local_resource(scopes::packages(), key);
+    let packages = client.subscribe_value_local(scopes::packages(), key);
+    Effect::new(move |_| {
+        let key = key();
+        leptos::task::spawn_local(async move { client.prefetch_query_local(scopes::packages(), key).await });
+    });
     // Opened cold in the server's order, the page paints the list's first
     // rows while the whole list loads (with a search or a sort, the first
     // rows are not the ones to show).
     let head = client.local_resource(scopes::packages_head(), move || {
-        let cold = packages.with(Option::is_none) && !client.query_exists(scopes::packages(), key());
+        let cold = packages.with(Option::is_none);
         let server_order = sort.get().column.is_none() && search.with(|s| s.trim().is_empty());
         (cold && server_order).then(key)
     });
@@ -225,7 +234,7 @@ pub fn PackagesPage() -> impl IntoView {
 /// (fetched only while the whole one is on its way).
 #[derive(Clone, Copy)]
 struct Lists {
-    whole: LocalResource<Fetched<PackageList>>,
+    whole: Signal<Option<Fetched<PackageList>>, LocalStorage>,
     head: LocalResource<Option<Result<PackageList, ApiError>>>,
 }
 

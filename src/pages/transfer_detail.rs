@@ -10,7 +10,8 @@
 //! The page follows `transfer.{id}`: another operator's scan invalidates the
 //! transfer and shows here. When the server reports the transfer complete
 //! (live, by polling, or by our own last scan) everyone looking at it gets one
-//! success toast and goes back to the incoming list.
+//! success toast and sees "Transfer complete — 4 of 4 checked in" for a few
+//! seconds, with a button back, before the page returns to the incoming list.
 
 use std::time::Duration;
 
@@ -41,6 +42,10 @@ use crate::{
         status::{ErrorPanel, Freshness, Loading},
     },
 };
+
+/// How long a transfer completed while someone looks at it stays on screen
+/// before the page goes back to the incoming list.
+const LEAVE_AFTER_COMPLETION: Duration = Duration::from_secs(5);
 
 #[component]
 pub fn TransferPage() -> impl IntoView {
@@ -82,15 +87,27 @@ fn TransferView(id: i64) -> impl IntoView {
     let pending = Memo::new(move |_| {
         transfer.with(|t| t.as_ref().and_then(|t| t.result.as_ref().ok()).map(|d| d.transfer.is_pending()))
     });
+    // The page stays a moment so the operator sees the last scan counted,
+    // then goes back by itself (or at once, with the button).
+    let just_completed = RwSignal::new(false);
+    let leave = StoredValue::new_local(None::<TimeoutHandle>);
     Effect::new(move |was: Option<Option<bool>>| {
         let now = pending.get();
         if let (Some(was), Some(now)) = (was.flatten(), now)
             && optimistic::just_completed(Some(was), now)
         {
             toasts.show(transfer_completed_toast(id));
-            navigate(INCOMING_TRANSFERS, Default::default());
+            just_completed.set(true);
+            let navigate = navigate.clone();
+            let back = move || navigate(INCOMING_TRANSFERS, Default::default());
+            leave.set_value(set_timeout_with_handle(back, LEAVE_AFTER_COMPLETION).ok());
         }
         now.or(was.flatten())
+    });
+    on_cleanup(move || {
+        if let Some(handle) = leave.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
     });
 
     let phase = Memo::new(move |_| transfer.with(|t| t.as_ref().map(|t| t.result.as_ref().err().cloned())));
@@ -114,7 +131,21 @@ fn TransferView(id: i64) -> impl IntoView {
                     <TransferSummary detail />
                     {move || {
                         let pending = pending.get().unwrap_or(false);
-                        if !pending {
+                        if !pending && just_completed.get() {
+                            let counted = detail.with(|d| {
+                                d.as_ref().map_or((0, 0), |d| (d.transfer.received_package_count, d.transfer.package_count))
+                            });
+                            view! {
+                                <div class="notice notice--ok transfer-complete" data-testid="transfer-complete" role="status">
+                                    <strong>{format!("Transfer complete — {} of {} checked in", counted.0, counted.1)}</strong>
+                                    <span>" Going back to the incoming transfers in a few seconds."</span>
+                                    <a class="button" href=INCOMING_TRANSFERS data-testid="back-to-transfers">
+                                        "Back to incoming transfers"
+                                    </a>
+                                </div>
+                            }
+                            .into_any()
+                        } else if !pending {
                             view! {
                                 <div class="notice notice--ok" data-testid="all-in">
                                     "Every package on this transfer is checked in."

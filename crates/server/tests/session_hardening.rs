@@ -131,10 +131,12 @@ async fn sessions_stored_by_their_raw_token_are_dropped_by_the_upgrade() {
     let path = dir.path().join("old.sqlite3");
     drop(budtags_server::Store::open(&path, 2).unwrap());
     {
-        // Back to the schema before migration 0005, with a raw-token session in it.
+        // Back to the schema before migration 0005 (so without the later
+        // migrations' tables), with a raw-token session in it.
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
             "DROP TABLE sessions;
+             DROP TABLE app_secrets;
              CREATE TABLE sessions (token TEXT PRIMARY KEY, user_id INTEGER NOT NULL, csrf_token TEXT NOT NULL,
                                     created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
              INSERT INTO sessions VALUES ('raw-token', 1, 'csrf', 0, 9999999999);

@@ -5,8 +5,6 @@
 
 mod support;
 
-use std::time::Duration;
-
 use fantoccini::Locator;
 use support::{
     TestServer,
@@ -113,8 +111,12 @@ async fn operators_scan_a_delivery_in_and_everyone_watching_follows_it_live() {
                 t.contains("Transfer complete — 4 of 4 checked in")
             })
             .await;
+        wait_toast(browser, "Transfer completed").await;
+        let completed = browser
+            .eval("return [...document.querySelectorAll('[data-testid=toasts] li')].filter(t => t.textContent.includes('Transfer completed')).length")
+            .await;
+        assert_eq!(completed, 1, "one completion toast, however it was noticed");
     }
-    tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(path(&a).await, format!("/transfers/{PENDING_TRANSFER}"), "the scanner still sees it");
     b.client.find(Locator::Css("[data-testid=back-to-transfers]")).await.unwrap().click().await.unwrap();
     for browser in [&a, &b, &viewer] {
@@ -126,11 +128,6 @@ async fn operators_scan_a_delivery_in_and_everyone_watching_follows_it_live() {
                 "not sent back",
             )
             .await;
-        wait_toast(browser, "Transfer completed").await;
-        let completed = browser
-            .eval("return [...document.querySelectorAll('[data-testid=toasts] li')].filter(t => t.textContent.includes('Transfer completed')).length")
-            .await;
-        assert_eq!(completed, 1, "one completion toast, however it was noticed");
         browser.wait_text(&row, WAIT, |t| t == "Received").await;
     }
     assert_eq!(received_count(&server, PENDING_TRANSFER).await, 4);

@@ -15,7 +15,7 @@ use budtags_server::{
 };
 use common::{
     LICENSE_ORG_1, PATIENCE, PusherClient, Server, Session, call, close_code, first_package, get, login,
-    next_text, patch_quantity, post_json, state, ws_as,
+    next_text, patch_quantity, post_json, pusher_app, state, ws_as,
 };
 use http_body_util::BodyExt;
 use serde_json::json;
@@ -120,7 +120,7 @@ async fn signing_out_ends_the_pusher_channels_that_session_authorized() {
     let server = Server::start().await;
     let state = &server.state;
     let session = login(state, "viewer@greenleaf.test").await;
-    let mut client = PusherClient::connect(&server, "budtags-key").await;
+    let mut client = PusherClient::connect(&server, &pusher_app(&server.state).key).await;
     client.subscribe_as(state, &session, &format!("private-license.{LICENSE_ORG_1}")).await;
     client.subscribe_as(state, &session, "private-org.1").await;
 
@@ -139,7 +139,7 @@ async fn a_signature_kept_from_before_sign_out_no_longer_subscribes() {
     let server = Server::start().await;
     let state = &server.state;
     let session = login(state, "viewer@greenleaf.test").await;
-    let mut client = PusherClient::connect(&server, "budtags-key").await;
+    let mut client = PusherClient::connect(&server, &pusher_app(&server.state).key).await;
     let answer =
         call(state, session.sign(common::channel_auth_request(&client.socket_id, "private-org.1"), true))
             .await;

@@ -8,6 +8,7 @@ use leptos_router::{
 
 use crate::{
     browser::provide_browser_env,
+    outbox::provide_outbox,
     pages::{
         home::Home, job_detail::JobPage, jobs::JobsPage, labels::LabelsPage, login::LoginPage,
         not_found::NotFound, package_detail::PackagePage, packages::PackagesPage,
@@ -30,6 +31,7 @@ pub fn App() -> impl IntoView {
     let monitored = provide_settings();
     provide_current_license();
     provide_live_updates(client, toasts, monitored, session);
+    provide_outbox(client, toasts, session);
     view! {
         <Router>
             <LiveNavigator />

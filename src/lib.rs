@@ -18,6 +18,7 @@ pub mod api;
 pub mod app;
 pub mod backoff;
 pub mod browser;
+pub mod outbox;
 pub mod pages;
 pub mod query;
 pub mod realtime;

@@ -39,7 +39,8 @@ pub enum ApiError {
     Timeout,
     #[error("You are offline; this will refresh when the network is back.")]
     Offline,
-    #[error("Cannot reach the server ({0}).")]
+    /// The browser's own words are kept for the console, not shown.
+    #[error("Cannot reach the server. Check the connection; the page keeps trying.")]
     Network(String),
     #[error("The server sent something unexpected ({0}).")]
     Decode(String),
@@ -48,6 +49,25 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// Whether trying the same request later may succeed: the server or the
+    /// path to it was down, busy or slow. Not a refusal about the request itself.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ApiError::Offline
+            | ApiError::Network(_)
+            | ApiError::Timeout
+            | ApiError::RateLimited { .. }
+            | ApiError::Decode(_)
+            | ApiError::Server { .. } => true,
+            ApiError::BadRequest(_)
+            | ApiError::Invalid { .. }
+            | ApiError::Unauthorized
+            | ApiError::Forbidden(_)
+            | ApiError::NotFound(_)
+            | ApiError::Conflict(_) => false,
+        }
+    }
+
     /// Builds the error for a non-success response from its status, body and
     /// `Retry-After` header. Pure, so it is tested natively.
     pub fn from_response(status: u16, body: &str, retry_after: Option<&str>) -> ApiError {

@@ -6,7 +6,10 @@ use leptos_fetch::QueryClient;
 use leptos_router::components::Redirect;
 
 use crate::{
-    query::scopes,
+    query::{
+        fetched::{Fetched, Phase},
+        scopes,
+    },
     settings::{pick_license, use_current_license},
     ui::status::{ErrorPanel, Loading},
 };
@@ -19,10 +22,11 @@ pub fn Home() -> impl IntoView {
     let retry = Callback::new(move |()| {
         client.invalidate_query(scopes::licenses(), ());
     });
-    move || match licenses.get().map(|f| f.result) {
-        None => view! { <Loading what="licenses" /> }.into_any(),
-        Some(Err(error)) => view! { <ErrorPanel error retry /> }.into_any(),
-        Some(Ok(list)) => {
+    move || match licenses.get().map(|f| (Fetched::phase(Some(&f)), f.data)) {
+        None | Some((Phase::Loading, _)) => view! { <Loading what="licenses" /> }.into_any(),
+        Some((Phase::Failed(error), _)) => view! { <ErrorPanel error retry /> }.into_any(),
+        Some((Phase::Ready, list)) => {
+            let list = list.unwrap_or_default();
             let numbers: Vec<String> = list.into_iter().map(|l| l.license_number).collect();
             match pick_license(current.0.get_untracked().as_deref(), &numbers) {
                 Some(license) => {

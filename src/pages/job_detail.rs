@@ -16,13 +16,13 @@ use leptos_router::hooks::use_params_map;
 use super::jobs::{status_pill, status_text, tone};
 use crate::{
     api::{ApiError, jobs as calls},
-    query::{PollOptions, policies, use_poll, workspaces},
+    query::{PollOptions, fetched::Fetched, policies, use_poll, workspaces},
     realtime::live::use_follow_channel,
     session::use_session,
     ui::{
         format::timestamp,
         progress::ProgressBar,
-        status::{ErrorPanel, Freshness, Loading},
+        status::{Freshness, QueryView},
     },
 };
 
@@ -78,8 +78,9 @@ fn JobView(id: String) -> impl IntoView {
         })
     };
 
-    let phase = Memo::new(move |_| job.with(|j| j.as_ref().map(|j| j.result.as_ref().err().cloned())));
-    let data = Signal::derive(move || job.with(|j| j.as_ref().and_then(|j| j.result.as_ref().ok()).cloned()));
+    let phase = Signal::derive(move || job.with(|j| Fetched::phase(j.as_ref())));
+    let stale = Signal::derive(move || job.with(|j| j.as_ref().and_then(Fetched::stale)));
+    let data = Signal::derive(move || job.with(|j| j.as_ref().and_then(|j| j.data.clone())));
     let field = move |f: fn(&Job) -> String| move || data.with(|j| j.as_ref().map(f).unwrap_or_default());
     let job_status = move || data.with(|j| j.as_ref().map(|j| j.status));
     let progress = Signal::derive(move || data.with(|j| j.as_ref().map_or(0, |j| j.progress)));
@@ -92,10 +93,7 @@ fn JobView(id: String) -> impl IntoView {
                 <h1 class="page__title">"Label sheet job " <span class="mono">{id.clone()}</span></h1>
                 <Freshness status />
             </div>
-            {move || match phase.get() {
-                None => view! { <Loading what="the job" /> }.into_any(),
-                Some(Some(error)) => view! { <ErrorPanel error retry=retry_fetch /> }.into_any(),
-                Some(None) => view! {
+            <QueryView phase stale what="the job" retry=retry_fetch>
                     <div class="panel job">
                         <div class="job__head">
                             <span class=move || job_status().map_or("pill", status_pill) data-testid="job-status">
@@ -144,9 +142,7 @@ fn JobView(id: String) -> impl IntoView {
                             .into_any(),
                         }}
                     </div>
-                }
-                .into_any(),
-            }}
+            </QueryView>
         </section>
     }
 }

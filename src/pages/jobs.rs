@@ -11,12 +11,12 @@ use leptos_router::hooks::use_navigate;
 
 use crate::{
     api::{ApiError, jobs as calls},
-    query::{PollOptions, policies, use_poll, workspaces},
+    query::{PollOptions, fetched::Fetched, policies, use_poll, workspaces},
     session::use_session,
     ui::{
         format::{quantity, timestamp},
         progress::ProgressBar,
-        status::{ErrorPanel, Loading},
+        status::QueryView,
     },
 };
 
@@ -39,8 +39,20 @@ pub fn JobsPage() -> impl IntoView {
     let can_generate = move || session.can(Role::can_operate);
 
     let labels: Signal<Vec<Label>> = Signal::derive(move || {
-        approved.with(|f| f.as_ref().and_then(|f| f.result.as_ref().ok()).cloned().unwrap_or_default())
+        approved.with(|f| f.as_ref().and_then(|f| f.data.clone()).unwrap_or_default())
     });
+    let approved_phase = Signal::derive(move || approved.with(|f| Fetched::phase(f.as_ref())));
+    let approved_stale = Signal::derive(move || approved.with(|f| f.as_ref().and_then(Fetched::stale)));
+    let retry_approved = Callback::new(move |()| {
+        client.invalidate_query(workspaces::labels(), LabelStatus::Approved);
+    });
+    let jobs_phase = Signal::derive(move || jobs.with(|f| Fetched::phase(f.as_ref())));
+    let jobs_stale = Signal::derive(move || jobs.with(|f| f.as_ref().and_then(Fetched::stale)));
+    let job_list = move || jobs.with(|f| f.as_ref().and_then(|f| f.data.clone())).unwrap_or_default();
+    let retry_jobs = Callback::new(move |()| {
+        client.invalidate_query(workspaces::jobs(), ());
+    });
+    let no_labels = Memo::new(move |_| labels.with(Vec::is_empty));
     // A label that left the approved list (printed elsewhere, data reset) is no longer selectable.
     Effect::new(move |_| {
         let ids: BTreeSet<i64> = labels.with(|l| l.iter().map(|l| l.id).collect());
@@ -116,16 +128,16 @@ pub fn JobsPage() -> impl IntoView {
                     }}
                 </div>
                 {move || error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="job-error">{e}</p> })}
-                {move || match approved.with(|f| f.as_ref().map(|f| f.result.as_ref().err().cloned())) {
-                    None => view! { <Loading what="approved labels" /> }.into_any(),
-                    Some(Some(error)) => view! { <ErrorPanel error /> }.into_any(),
-                    Some(None) if labels.with(Vec::is_empty) => view! {
+                <QueryView phase=approved_phase stale=approved_stale what="approved labels" retry=retry_approved>
+                {move || if no_labels.get() {
+                    view! {
                         <div class="empty" data-testid="empty-approved">
                             "No approved labels to print. Approve some under Label approvals."
                         </div>
                     }
-                    .into_any(),
-                    Some(None) => view! {
+                    .into_any()
+                } else {
+                    view! {
                         <ul class="picklist" data-testid="approved-labels">
                             <For
                                 each=move || labels.get()
@@ -158,18 +170,21 @@ pub fn JobsPage() -> impl IntoView {
                             />
                         </ul>
                     }
-                    .into_any(),
+                    .into_any()
                 }}
+                </QueryView>
             </div>
             <h2 class="section-title">"Recent jobs"</h2>
-            {move || match jobs.get().map(|f| f.result) {
-                None => view! { <Loading what="jobs" /> }.into_any(),
-                Some(Err(error)) => view! { <ErrorPanel error /> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => {
-                    view! { <div class="panel empty">"No label jobs yet."</div> }.into_any()
-                }
-                Some(Ok(list)) => view! { <JobList list /> }.into_any(),
-            }}
+            <QueryView phase=jobs_phase stale=jobs_stale what="jobs" retry=retry_jobs>
+                {move || {
+                    let list = job_list();
+                    if list.is_empty() {
+                        view! { <div class="panel empty">"No label jobs yet."</div> }.into_any()
+                    } else {
+                        view! { <JobList list /> }.into_any()
+                    }
+                }}
+            </QueryView>
         </section>
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Staff approvers approve, or reject with a required reason; everyone else
 //! sees the queue read-only (the server refuses them anyway). A decision takes
-//! the card out of the queue at once ([`optimistic::take_label`]) and puts it
+//! the card out of the queue at once (through the [`crate::outbox`]) and puts it
 //! back if the server refuses; a label someone else decided first (`409`)
 //! says who, and the queue refetches. Other staff's decisions arrive live
 //! (`LabelApproved` / `LabelRejected` invalidate every tab and toast).
@@ -15,15 +15,20 @@ use leptos_fetch::QueryClient;
 use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
-    api::{ApiError, labels as calls},
-    query::{PollOptions, optimistic, policies, use_poll, workspaces},
+    api::ApiError,
+    outbox::{
+        Sent, Submitted,
+        queue::{self, Write},
+        use_outbox,
+    },
+    query::{PollOptions, fetched::Fetched, policies, use_poll, workspaces},
     realtime::live::use_live_connection,
     session::use_session,
     toast::{Level, ToastSpec, use_toasts},
     ui::{
         format::{quantity, timestamp},
         notice::{Notice, NoticeBar},
-        status::{ErrorPanel, Freshness, Loading},
+        status::{Freshness, QueryView},
     },
 };
 
@@ -32,14 +37,6 @@ use crate::{
 enum Decision {
     Approve,
     Reject(String),
-}
-
-#[derive(Clone, PartialEq)]
-enum Phase {
-    Loading,
-    Failed(ApiError),
-    Empty,
-    Ready,
 }
 
 /// What the page remembers per label across refetches (cards are rebuilt).
@@ -58,6 +55,7 @@ pub fn LabelsPage() -> impl IntoView {
     let client: QueryClient = expect_context();
     let session = use_session();
     let toasts = use_toasts();
+    let outbox = use_outbox();
     let query = use_query_map();
     let status = Memo::new(move |_| {
         query.read().get("status").and_then(|s| s.parse::<LabelStatus>().ok()).unwrap_or_default()
@@ -79,18 +77,12 @@ pub fn LabelsPage() -> impl IntoView {
         errors: RwSignal::new(HashMap::new()),
         notice: RwSignal::new(None),
     };
-    let rows: Signal<Vec<Label>> = Signal::derive(move || {
-        labels.with(|f| f.as_ref().and_then(|f| f.result.as_ref().ok()).cloned().unwrap_or_default())
-    });
-    // Changes only with the phase, so a refetch updates cards in place.
-    let phase = Memo::new(move |_| {
-        labels.with(|f| match f.as_ref().map(|f| &f.result) {
-            None => Phase::Loading,
-            Some(Err(e)) => Phase::Failed(e.clone()),
-            Some(Ok(list)) if list.is_empty() => Phase::Empty,
-            Some(Ok(_)) => Phase::Ready,
-        })
-    });
+    let rows: Signal<Vec<Label>> =
+        Signal::derive(move || labels.with(|f| f.as_ref().and_then(|f| f.data.clone()).unwrap_or_default()));
+    let phase = Signal::derive(move || labels.with(|f| Fetched::phase(f.as_ref())));
+    let stale = Signal::derive(move || labels.with(|f| f.as_ref().and_then(Fetched::stale)));
+    // Changes only when the queue empties or fills, so a refetch updates cards in place.
+    let empty = Memo::new(move |_| rows.with(Vec::is_empty));
     let can_decide = Signal::derive(move || session.can(Role::can_decide_labels));
 
     let decide = Callback::new(move |(id, decision): (i64, Decision)| {
@@ -105,51 +97,36 @@ pub fn LabelsPage() -> impl IntoView {
             });
             return;
         }
-        let mut taken = None;
-        workspaces::edit(client, workspaces::labels(), &LabelStatus::Pending, |queue| {
-            taken = optimistic::take_label(queue, id);
-            taken.is_some()
-        });
+        let decision = match decision {
+            Decision::Approve => queue::Decision::Approve,
+            Decision::Reject(reason) => queue::Decision::Reject { reason: reason.trim().to_owned() },
+        };
         spawn_local(async move {
-            let answer = match &decision {
-                Decision::Approve => calls::approve(id).await,
-                Decision::Reject(reason) => calls::reject(id, reason.trim().to_owned()).await,
-            };
-            match answer {
-                Ok(label) => {
+            match outbox.submit(Write::Decide { label_id: id, decision }).await {
+                Submitted::Done(Sent::Decided(label)) => {
                     cards.rejecting.update(|r| r.retain(|x| *x != id));
                     // Said inline: the live event's toast tells everyone else.
                     let verb = if label.status == LabelStatus::Approved { "Approved" } else { "Rejected" };
                     let text =
                         format!("✓ {verb} the label for {} ({}).", label.product_name, label.package_label);
                     cards.notice.set(Some((label.revision, Notice::ok(text))));
-                    client.invalidate_query_scope(workspaces::labels());
                 }
-                Err(error) => {
-                    if let Some((index, label)) = taken {
-                        workspaces::edit(client, workspaces::labels(), &LabelStatus::Pending, |queue| {
-                            optimistic::restore_label(queue, index, label);
-                            true
-                        });
-                    }
-                    match error {
-                        ApiError::Conflict(message) => {
-                            cards.notice.set(Some((id as u64, Notice::error(message.clone()))));
-                            toasts.show(ToastSpec::new(Level::Warning, message));
-                            client.invalidate_query_scope(workspaces::labels());
-                        }
-                        ApiError::Invalid { message, fields } => {
-                            let text = fields.get("reason").cloned().unwrap_or(message);
-                            cards.errors.update(|e| {
-                                e.insert(id, text);
-                            });
-                        }
-                        other => {
-                            cards.errors.update(|e| {
-                                e.insert(id, other.to_string());
-                            });
-                        }
-                    }
+                Submitted::Done(Sent::CheckedIn(_)) => {}
+                Submitted::Queued(_) => cards.rejecting.update(|r| r.retain(|x| *x != id)),
+                Submitted::Refused(ApiError::Conflict(message)) => {
+                    cards.notice.set(Some((id as u64, Notice::error(message.clone()))));
+                    toasts.show(ToastSpec::new(Level::Warning, message));
+                }
+                Submitted::Refused(ApiError::Invalid { message, fields }) => {
+                    let text = fields.get("reason").cloned().unwrap_or(message);
+                    cards.errors.update(|e| {
+                        e.insert(id, text);
+                    });
+                }
+                Submitted::Refused(other) => {
+                    cards.errors.update(|e| {
+                        e.insert(id, other.to_string());
+                    });
                 }
             }
         });
@@ -187,19 +164,18 @@ pub fn LabelsPage() -> impl IntoView {
                     })
             }}
             <NoticeBar notice=cards.notice testid="labels-notice" />
-            {move || match phase.get() {
-                Phase::Loading => view! { <Loading what="labels" /> }.into_any(),
-                Phase::Failed(error) => view! { <ErrorPanel error retry /> }.into_any(),
-                Phase::Empty => {
+            <QueryView phase stale what="labels" retry>
+                {move || if empty.get() {
                     let text = match status.get() {
                         LabelStatus::Pending => "No labels are waiting for approval.",
                         LabelStatus::Approved => "No approved labels yet.",
                         LabelStatus::Rejected => "No rejected labels.",
                     };
                     view! { <div class="panel empty" data-testid="empty"><h2>{text}</h2></div> }.into_any()
-                }
-                Phase::Ready => view! { <LabelCards labels=rows cards can_decide decide /> }.into_any(),
-            }}
+                } else {
+                    view! { <LabelCards labels=rows cards can_decide decide /> }.into_any()
+                }}
+            </QueryView>
         </section>
     }
 }
@@ -230,6 +206,9 @@ fn LabelCard(
     decide: Callback<(i64, Decision)>,
 ) -> impl IntoView {
     let id = label.id;
+    let outbox = use_outbox();
+    // A decision kept on this device while the server could not be reached.
+    let queued = move || outbox.is_waiting(&queue::label_key(id));
     let reason = RwSignal::new(String::new());
     let rejecting = move || cards.rejecting.with(|r| r.contains(&id));
     let error = move || cards.errors.with(|e| e.get(&id).cloned());
@@ -260,7 +239,12 @@ fn LabelCard(
             {decision.map(|d| view! { <p class="card__decision" data-testid="decision">{d}</p> })}
             {label.reason.clone().map(|r| view! { <p class="card__reason">{format!("Reason: {r}")}</p> })}
             {move || error().map(|e| view! { <p class="field-error" role="alert" data-testid="label-error">{e}</p> })}
-            {move || (pending && can_decide.get()).then(|| {
+            {move || queued().then(|| view! {
+                <p class="card__queued" role="status" data-testid="decision-queued">
+                    "Your decision is saved on this device and will be sent as soon as the server can be reached."
+                </p>
+            })}
+            {move || (pending && can_decide.get() && !queued()).then(|| {
                 if rejecting() {
                     // The reason field takes the focus, so the keyboard flow is Reject… → type → Enter.
                     let area = NodeRef::<html::Textarea>::new();

@@ -21,24 +21,19 @@ use leptos_router::{
 
 use crate::{
     api::{ApiError, packages::PackagesKey},
-    query::{PollOptions, policies, scopes, scopes::Fetched, use_poll},
+    query::{
+        PollOptions,
+        fetched::{Fetched, Phase},
+        policies, scopes, use_poll,
+    },
     realtime::live::use_live_connection,
     settings::{use_current_license, use_monitored},
     ui::{
         package_table::PackageTable,
         package_view::{Sort, arrange, page_query},
-        status::{ErrorPanel, Freshness, Loading},
+        status::{ErrorPanel, Freshness, QueryView},
     },
 };
-
-/// What the page body shows; changes only when the phase does, so a live
-/// patch updates rows without rebuilding the table.
-#[derive(Clone, PartialEq)]
-enum Phase {
-    Loading,
-    Failed(ApiError),
-    Ready,
-}
 
 #[component]
 pub fn PackagesPage() -> impl IntoView {
@@ -87,14 +82,12 @@ pub fn PackagesPage() -> impl IntoView {
         .covered_by(live, Some(Duration::from_secs(300)));
     let status = use_poll(client, scopes::packages(), key, policy);
 
-    let phase = Memo::new(move |_| {
-        packages.with(|f| match f.as_ref().map(|f| &f.result) {
-            None if lists.partial() => Phase::Ready,
-            None => Phase::Loading,
-            Some(Ok(_)) => Phase::Ready,
-            Some(Err(e)) => Phase::Failed(e.clone()),
-        })
+    // The first rows are enough to show the page.
+    let phase = Memo::new(move |_| match packages.with(|f| Fetched::phase(f.as_ref())) {
+        Phase::Loading if lists.partial() => Phase::Ready,
+        phase => phase,
     });
+    let stale = Signal::derive(move || packages.with(|f| f.as_ref().and_then(Fetched::stale)));
     // The server confirmed the license: it is the one to come back to.
     Effect::new(move |_| {
         if phase.get() == Phase::Ready {
@@ -209,21 +202,21 @@ pub fn PackagesPage() -> impl IntoView {
                 </label>
                 <Freshness status />
             </div>
-            {move || match (parsed_filter.get(), phase.get()) {
-                (Err(message), _) => view! { <ErrorPanel error=ApiError::BadRequest(message) /> }.into_any(),
-                (Ok(_), Phase::Loading) => view! { <Loading what="packages" /> }.into_any(),
-                (Ok(_), Phase::Failed(error)) => view! { <ErrorPanel error retry /> }.into_any(),
-                (Ok(_), Phase::Ready) => view! {
-                    <PackageTable count slice sort=sort.into() on_sort />
-                    <Show when=move || count.get() == 0>
-                        <p class="empty" data-testid="empty">
-                            {move || if search.with(|s| s.trim().is_empty()) {
-                                "No packages in this list.".to_owned()
-                            } else {
-                                format!("No packages match “{}”.", search.get().trim())
-                            }}
-                        </p>
-                    </Show>
+            {move || match parsed_filter.get() {
+                Err(message) => view! { <ErrorPanel error=ApiError::BadRequest(message) /> }.into_any(),
+                Ok(_) => view! {
+                    <QueryView phase stale what="packages" retry>
+                        <PackageTable count slice sort=sort.into() on_sort />
+                        <Show when=move || count.get() == 0>
+                            <p class="empty" data-testid="empty">
+                                {move || if search.with(|s| s.trim().is_empty()) {
+                                    "No packages in this list.".to_owned()
+                                } else {
+                                    format!("No packages match “{}”.", search.get().trim())
+                                }}
+                            </p>
+                        </Show>
+                    </QueryView>
                 }.into_any(),
             }}
         </section>
@@ -242,8 +235,8 @@ impl Lists {
     /// Reads the list to show: the whole one once it is here, else its
     /// first rows; `None` while neither is (or the whole list failed).
     fn with<R>(self, f: impl FnOnce(Option<&PackageList>) -> R) -> R {
-        self.whole.with(|whole| match whole.as_ref().map(|w| &w.result) {
-            Some(result) => f(result.as_ref().ok()),
+        self.whole.with(|whole| match whole {
+            Some(whole) => f(whole.data.as_ref()),
             None => {
                 self.head.with(|head| f(head.as_ref().and_then(Option::as_ref).and_then(|h| h.as_ref().ok())))
             }

@@ -21,14 +21,9 @@ use leptos_fetch::QueryClient;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::{
-    api::{ApiError, transfers as calls},
-    query::{
-        PollOptions,
-        optimistic::{self, Undo},
-        policies,
-        poll::QueryState,
-        use_poll, workspaces,
-    },
+    api::ApiError,
+    outbox::{Sent, Submitted, queue::Write, use_outbox},
+    query::{PollOptions, fetched::Fetched, optimistic, policies, poll::QueryState, use_poll, workspaces},
     realtime::{
         live::{use_follow_channel, use_live_connection},
         router::{INCOMING_TRANSFERS, transfer_completed_toast},
@@ -39,7 +34,7 @@ use crate::{
         format::{quantity, timestamp},
         notice::{Notice, NoticeBar},
         progress::ProgressBar,
-        status::{ErrorPanel, Freshness, Loading},
+        status::{ErrorPanel, Freshness, QueryView},
     },
 };
 
@@ -85,7 +80,7 @@ fn TransferView(id: i64) -> impl IntoView {
     // Completed while someone looks at it (as the server says, never an
     // optimistic guess): one toast, and back to the incoming list.
     let pending = Memo::new(move |_| {
-        transfer.with(|t| t.as_ref().and_then(|t| t.result.as_ref().ok()).map(|d| d.transfer.is_pending()))
+        transfer.with(|t| t.as_ref().and_then(|t| t.data.as_ref()).map(|d| d.transfer.is_pending()))
     });
     // The page stays a moment so the operator sees the last scan counted,
     // then goes back by itself (or at once, with the button).
@@ -110,9 +105,9 @@ fn TransferView(id: i64) -> impl IntoView {
         }
     });
 
-    let phase = Memo::new(move |_| transfer.with(|t| t.as_ref().map(|t| t.result.as_ref().err().cloned())));
-    let detail =
-        Signal::derive(move || transfer.with(|t| t.as_ref().and_then(|t| t.result.as_ref().ok()).cloned()));
+    let phase = Signal::derive(move || transfer.with(|t| Fetched::phase(t.as_ref())));
+    let stale = Signal::derive(move || transfer.with(|t| t.as_ref().and_then(Fetched::stale)));
+    let detail = Signal::derive(move || transfer.with(|t| t.as_ref().and_then(|t| t.data.clone())));
     let can_operate = move || session.can(Role::can_operate);
 
     view! {
@@ -124,10 +119,7 @@ fn TransferView(id: i64) -> impl IntoView {
                 </h1>
                 <Freshness status />
             </div>
-            {move || match phase.get() {
-                None => view! { <Loading what="the transfer" /> }.into_any(),
-                Some(Some(error)) => view! { <ErrorPanel error retry /> }.into_any(),
-                Some(None) => view! {
+            <QueryView phase stale what="the transfer" retry>
                     <TransferSummary detail />
                     {move || {
                         let pending = pending.get().unwrap_or(false);
@@ -163,10 +155,8 @@ fn TransferView(id: i64) -> impl IntoView {
                             .into_any()
                         }
                     }}
-                    <PackageRows detail />
-                }
-                .into_any(),
-            }}
+                    <PackageRows id detail />
+            </QueryView>
         </section>
     }
 }
@@ -207,8 +197,8 @@ fn TransferSummary(detail: Signal<Option<TransferDetail>>) -> impl IntoView {
 /// The scan field: typed or scanned tag + Enter; optional received quantity.
 #[component]
 fn ScanPanel(id: i64, detail: Signal<Option<TransferDetail>>) -> impl IntoView {
-    let client: QueryClient = expect_context();
-    let session = use_session();
+    let outbox = use_outbox();
+    let queued = RwSignal::new(None::<String>);
     let input: NodeRef<html::Input> = NodeRef::new();
     let tag = RwSignal::new(String::new());
     let received = RwSignal::new(String::new());
@@ -266,35 +256,27 @@ fn ScanPanel(id: i64, detail: Signal<Option<TransferDetail>>) -> impl IntoView {
             // person learns at once that this scan did nothing.
             tag_error.set(Some(format!("{scanned} is not on this manifest — checking…")));
         }
-        let me = session.me.with_untracked(|m| m.as_ref().map(|m| m.name.clone())).unwrap_or_default();
-        let now: String = js_sys::Date::new_0().to_iso_string().into();
-        let mut undo = None::<Undo>;
-        workspaces::edit(client, workspaces::transfer(), &id, |d| {
-            undo = optimistic::check_in(d, &scanned, received_quantity, &me, &now);
-            undo.is_some()
-        });
-        let body = CheckIn {
+        let check_in = CheckIn {
             label: scanned.clone(),
             received_quantity,
             idempotency_key: optimistic::idempotency_key(id, &scanned),
         };
+        let key = check_in.idempotency_key.clone();
         spawn_local(async move {
-            match calls::check_in(id, &body).await {
-                Ok(result) => {
+            match outbox.submit(Write::CheckIn { transfer_id: id, check_in }).await {
+                Submitted::Done(Sent::CheckedIn(result)) => {
                     tag_error.set(None);
                     say(Notice::ok(optimistic::confirmation(&result)));
-                    workspaces::edit(client, workspaces::transfer(), &id, |d| {
-                        optimistic::confirm(d, &result);
-                        true
-                    });
-                    client.invalidate_query_scope(workspaces::incoming_transfers());
                 }
-                Err(error) => {
-                    if let Some(undo) = &undo {
-                        workspaces::edit(client, workspaces::transfer(), &id, |d| {
-                            optimistic::roll_back(d, undo)
-                        });
-                    }
+                Submitted::Done(Sent::Decided(_)) => {}
+                Submitted::Queued(why) => {
+                    tag_error.set(None);
+                    say(Notice::ok(format!(
+                        "{scanned} is saved on this device and will be checked in as soon as the server can be reached ({why})."
+                    )));
+                    queued.set(Some(key));
+                }
+                Submitted::Refused(error) => {
                     notice.set(None);
                     match error {
                         ApiError::Invalid { message, fields } => {
@@ -303,16 +285,21 @@ fn ScanPanel(id: i64, detail: Signal<Option<TransferDetail>>) -> impl IntoView {
                             }
                             tag_error.set(Some(fields.get("label").cloned().unwrap_or(message)));
                         }
-                        ApiError::Conflict(message) => {
-                            tag_error.set(Some(message));
-                            client.invalidate_query(workspaces::transfer(), id);
-                        }
                         other => tag_error.set(Some(other.to_string())),
                     }
                 }
             }
         });
     };
+    // A queued scan's message goes once it has been sent.
+    Effect::new(move |_| {
+        if let Some(key) = queued.get()
+            && !outbox.is_waiting(&key)
+        {
+            queued.set(None);
+            notice.set(None);
+        }
+    });
 
     view! {
         <form
@@ -362,7 +349,7 @@ fn ScanPanel(id: i64, detail: Signal<Option<TransferDetail>>) -> impl IntoView {
 }
 
 #[component]
-fn PackageRows(detail: Signal<Option<TransferDetail>>) -> impl IntoView {
+fn PackageRows(id: i64, detail: Signal<Option<TransferDetail>>) -> impl IntoView {
     let rows = move || detail.with(|d| d.as_ref().map(|d| d.packages.clone()).unwrap_or_default());
     view! {
         <div class="table-wrap">
@@ -382,7 +369,7 @@ fn PackageRows(detail: Signal<Option<TransferDetail>>) -> impl IntoView {
                     <For
                         each=rows
                         key=|p: &TransferPackage| (p.package_id, p.shipment_package_state as u8, p.checked_in_at.clone())
-                        children=|p: TransferPackage| view! { <PackageRow p /> }
+                        children=move |p: TransferPackage| view! { <PackageRow id p /> }
                     />
                 </tbody>
             </table>
@@ -391,17 +378,41 @@ fn PackageRows(detail: Signal<Option<TransferDetail>>) -> impl IntoView {
 }
 
 #[component]
-fn PackageRow(p: TransferPackage) -> impl IntoView {
+fn PackageRow(id: i64, p: TransferPackage) -> impl IntoView {
+    let outbox = use_outbox();
     let waiting = optimistic::is_waiting(&p);
+    let key = optimistic::idempotency_key(id, &p.package_label);
+    // A scan kept on this device while the server could not be reached.
+    let queued = move || waiting && outbox.is_waiting(&key);
     let state = format!("{:?}", p.shipment_package_state);
-    let shown = if waiting { "Waiting".to_owned() } else { state.clone() };
-    let pill = if waiting { "pill" } else { "pill pill--ok" };
+    let shown = {
+        let (queued, state) = (queued.clone(), state.clone());
+        move || match (queued(), waiting) {
+            (true, _) => "Queued to send".to_owned(),
+            (false, true) => "Waiting".to_owned(),
+            (false, false) => state.clone(),
+        }
+    };
+    let pill = {
+        let queued = queued.clone();
+        move || match (queued(), waiting) {
+            (true, _) => "pill pill--warn",
+            (false, true) => "pill",
+            (false, false) => "pill pill--ok",
+        }
+    };
     let checked = match (&p.checked_in_by, &p.checked_in_at) {
         (Some(by), Some(at)) => format!("{by} · {}", timestamp(at)),
         _ => "—".into(),
     };
     view! {
-        <tr data-testid="package-row" data-tag=p.package_label.clone() data-state=state class:row--in=!waiting>
+        <tr
+            data-testid="package-row"
+            data-tag=p.package_label.clone()
+            data-state=state
+            data-queued=move || queued().to_string()
+            class:row--in=!waiting
+        >
             <td class="mono">{p.package_label.clone()}</td>
             <td>{p.product_name.clone()}</td>
             <td class="num">{quantity(p.shipped_quantity, &p.unit_of_measure_abbreviation)}</td>

@@ -21,13 +21,18 @@ use leptos_fetch::QueryClient;
 use crate::{
     api::ApiError,
     query::{
-        PollOptions, optimistic::percent_received, policies, poll::QueryState, scopes, use_poll, workspaces,
+        PollOptions,
+        fetched::{Fetched, Phase},
+        optimistic::percent_received,
+        policies,
+        poll::QueryState,
+        scopes, use_poll, workspaces,
     },
     settings::{pick_license, use_current_license},
     ui::{
         format::timestamp,
         progress::ProgressBar,
-        status::{ErrorPanel, Freshness, Loading},
+        status::{ErrorPanel, Freshness, QueryView},
     },
 };
 
@@ -51,7 +56,7 @@ pub fn IncomingTransfersPage() -> impl IntoView {
     let numbers = Memo::new(move |_| {
         licenses.with(|l| {
             l.as_ref()
-                .and_then(|l| l.result.as_ref().ok())
+                .and_then(|l| l.data.as_ref())
                 .map(|l| l.iter().map(|l| l.license_number.clone()).collect::<Vec<_>>())
                 .unwrap_or_default()
         })
@@ -68,7 +73,13 @@ pub fn IncomingTransfersPage() -> impl IntoView {
     let retry = Callback::new(move |()| {
         client.invalidate_query(workspaces::incoming_transfers(), key());
     });
-    let licenses_failed = move || licenses.with(|l| l.as_ref().and_then(|l| l.result.clone().err()));
+    let licenses_failed = move || match licenses.with(|l| Fetched::phase(l.as_ref())) {
+        Phase::Failed(error) => Some(error),
+        Phase::Loading | Phase::Ready => None,
+    };
+    let phase = Signal::derive(move || transfers.with(|f| Fetched::phase(f.as_ref())));
+    let stale = Signal::derive(move || transfers.with(|f| f.as_ref().and_then(Fetched::stale)));
+    let list = move || transfers.with(|f| f.as_ref().and_then(|f| f.data.clone())).unwrap_or_default();
 
     view! {
         <section class="page">
@@ -83,18 +94,25 @@ pub fn IncomingTransfersPage() -> impl IntoView {
                 if let Some(error) = licenses_failed() {
                     return view! { <ErrorPanel error /> }.into_any();
                 }
-                match transfers.get().map(|f| f.result) {
-                    None => view! { <Loading what="incoming transfers" /> }.into_any(),
-                    Some(Err(error)) => view! { <ErrorPanel error retry /> }.into_any(),
-                    Some(Ok(list)) if list.is_empty() => view! {
-                        <div class="panel empty" data-testid="empty">
-                            <h2>"No incoming transfers"</h2>
-                            <p>"Deliveries to this license show up here as soon as they are on the way."</p>
-                        </div>
-                    }
-                    .into_any(),
-                    Some(Ok(list)) => view! { <TransferTable list /> }.into_any(),
+                view! {
+                    <QueryView phase stale what="incoming transfers" retry>
+                        {move || {
+                            let list = list();
+                            if list.is_empty() {
+                                view! {
+                                    <div class="panel empty" data-testid="empty">
+                                        <h2>"No incoming transfers"</h2>
+                                        <p>"Deliveries to this license show up here as soon as they are on the way."</p>
+                                    </div>
+                                }
+                                .into_any()
+                            } else {
+                                view! { <TransferTable list /> }.into_any()
+                            }
+                        }}
+                    </QueryView>
                 }
+                .into_any()
             }}
         </section>
     }

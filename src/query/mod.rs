@@ -7,12 +7,14 @@
 //! - [`retry`]: which failures to retry and when (pure).
 //! - [`patch`]: applying a changed package to cached lists, refusing stale versions (pure).
 //! - [`versions`]: keeping live changes when an older fetch lands after them (pure).
+//! - [`fetched`]: a cache entry keeps its last good data beside the last error (pure).
 //! - [`invalidate`]: invalidation by key prefix, active-only or all.
 //! - [`scopes`]: the app's query scopes: conditional, retried, reconciled fetches.
 //! - [`workspaces`]: scopes of the transfers, labels and jobs workspaces.
 //! - [`optimistic`]: check-in, label decisions and job progress applied to cached data (pure).
 //! - [`use_poll`]: the one place timers live; pauses in hidden tabs and offline.
 
+pub mod fetched;
 pub mod invalidate;
 pub mod optimistic;
 pub mod patch;

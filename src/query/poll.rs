@@ -19,17 +19,6 @@ pub struct QueryState<'a, T, E> {
     pub age: Duration,
 }
 
-impl<'a, T, E> QueryState<'a, T, E> {
-    /// A query's state from its cached `Result`.
-    pub fn from_result(value: Option<&'a Result<T, E>>, failure_count: u32, age: Duration) -> Self {
-        match value {
-            Some(Ok(data)) => Self { data: Some(data), error: None, failure_count, age },
-            Some(Err(error)) => Self { data: None, error: Some(error), failure_count, age },
-            None => Self { data: None, error: None, failure_count, age },
-        }
-    }
-}
-
 /// The browser environment, as plain values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PollEnv {
@@ -74,6 +63,20 @@ pub fn covered_interval(
         Cover::None | Cover::Down => interval,
     }
 }
+
+/// When to try a query again after `failures` failed fetches in a row, when
+/// its own policy stopped on the error: 2 s, 4 s, 8 s … at most 20 s, each
+/// between half and all of that (`unit` is uniform in `[0, 1)`). Bounded so a
+/// page finds a server that is back within about 20 s, spread so a crowd of
+/// pages does not return in step.
+pub fn probe_after(failures: u32, unit: f64) -> Duration {
+    let ceiling =
+        PROBE_FIRST.saturating_mul(2u32.saturating_pow(failures.saturating_sub(1).min(16))).min(PROBE_CAP);
+    ceiling.mul_f64(0.5 + 0.5 * unit.clamp(0.0, 1.0))
+}
+
+const PROBE_FIRST: Duration = Duration::from_secs(2);
+pub const PROBE_CAP: Duration = Duration::from_secs(20);
 
 /// Something in the environment that may call for a refetch outside the timer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,12 +156,13 @@ mod tests {
     }
 
     #[test]
-    fn state_from_result_separates_data_and_error() {
-        let ok: Result<u8, &str> = Ok(1);
-        let s = QueryState::from_result(Some(&ok), 0, Duration::ZERO);
-        assert_eq!((s.data, s.error), (Some(&1), None));
-        let err: Result<u8, &str> = Err("boom");
-        let s = QueryState::from_result(Some(&err), 1, Duration::ZERO);
-        assert_eq!((s.data, s.error), (None, Some(&"boom")));
+    fn a_stopped_query_is_probed_with_growing_bounded_delays() {
+        let secs = |failures, unit| probe_after(failures, unit).as_secs_f64();
+        assert_eq!((secs(1, 0.0), secs(1, 0.999_999).round()), (1.0, 2.0));
+        assert_eq!((secs(2, 0.0), secs(3, 0.0)), (2.0, 4.0));
+        for failures in [5, 6, 40, u32::MAX] {
+            assert!(probe_after(failures, 0.999_999) <= PROBE_CAP, "never more than 20 s");
+            assert!(probe_after(failures, 0.0) >= PROBE_CAP / 2, "never in step");
+        }
     }
 }

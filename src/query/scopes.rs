@@ -12,24 +12,13 @@ use budtags_wire::{License, PackageList};
 use leptos_fetch::{QueryOptions, QueryScopeLocal};
 use serde::de::DeserializeOwned;
 
-use super::{query_client, recent_changes, retry::RetryPolicy};
+pub use super::fetched::Fetched;
+use super::{fetched::Answer, query_client, recent_changes, retry::RetryPolicy};
 use crate::api::{
     ApiError, Conditional, get_conditional,
     packages::{self as api, PackagesKey},
     with_retry,
 };
-
-/// A fetch result with when the data last changed and when the server last
-/// confirmed it (ms since the epoch), and the validator for the next fetch.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Fetched<T> {
-    pub result: Result<T, ApiError>,
-    /// When new data last arrived: what "Updated" shows.
-    pub changed_at: f64,
-    /// When the server last answered (`200` or `304`): what polling counts from.
-    pub checked_at: f64,
-    pub etag: Option<String>,
-}
 
 /// `['metrc', 'packages', license, filter]`: fresh for 20 s, as in the seed.
 pub fn packages() -> QueryScopeLocal<PackagesKey, Fetched<PackageList>> {
@@ -79,29 +68,16 @@ where
     T: Clone + std::fmt::Debug + DeserializeOwned + 'static,
 {
     let previous = query_client().get_cached_query(scope, key);
-    let etag = previous.as_ref().filter(|p| p.result.is_ok()).and_then(|p| p.etag.clone());
-    let answer = with_retry(RetryPolicy::default(), || get_conditional::<T>(url, etag.as_deref())).await;
-    let now = js_sys::Date::now();
-    match (answer, previous) {
-        (Ok(Conditional::NotModified), Some(previous)) => Fetched { checked_at: now, ..previous },
-        (Ok(Conditional::NotModified), None) => Fetched {
-            result: Err(ApiError::Decode("304 without a cached copy".into())),
-            changed_at: now,
-            checked_at: now,
-            etag: None,
-        },
-        (Ok(Conditional::Modified { mut value, etag }), _) => {
+    // The validator belongs to the data still held, even beside an error.
+    let etag = previous.as_ref().filter(|p| p.data.is_some()).and_then(|p| p.etag.clone());
+    let answer = match with_retry(RetryPolicy::default(), || get_conditional::<T>(url, etag.as_deref())).await
+    {
+        Ok(Conditional::Modified { mut value, etag }) => {
             reconcile(&mut value);
-            Fetched { result: Ok(value), changed_at: now, checked_at: now, etag }
+            Answer::Modified { value, etag }
         }
-        // Offline is not a failure of the data: keep showing what we have;
-        // the `online` event refetches.
-        (Err(ApiError::Offline), Some(previous)) if previous.result.is_ok() => previous,
-        (Err(error), previous) => Fetched {
-            result: Err(error),
-            changed_at: previous.map_or(now, |p| p.changed_at),
-            checked_at: now,
-            etag: None,
-        },
-    }
+        Ok(Conditional::NotModified) => Answer::NotModified,
+        Err(error) => Answer::Failed(error),
+    };
+    Fetched::answered(previous, answer, js_sys::Date::now())
 }

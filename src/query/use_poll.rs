@@ -2,7 +2,9 @@
 //! this binding re-evaluates it after every fetch and cache write, and when
 //! visibility, the network or the covering socket changes, and keeps at most
 //! one timer. Focus, coming online and a resubscribed socket refetch at once
-//! when the decision functions in [`super::poll`] say so.
+//! when the decision functions in [`super::poll`] say so; after a failed
+//! fetch a bounded backoff probe ([`probe_after`]) finds the server again
+//! even when the policy stopped polling and no live connection is up.
 
 use std::{hash::Hash, rc::Rc, time::Duration};
 
@@ -11,7 +13,9 @@ use leptos_fetch::{QueryClient, QueryScopeLocal};
 use leptos_use_event_listener::use_event_listener;
 
 use super::{
-    poll::{Cover, EnvEvent, PollEnv, QueryState, covered_interval, next_poll, should_refetch_on},
+    poll::{
+        Cover, EnvEvent, PollEnv, QueryState, covered_interval, next_poll, probe_after, should_refetch_on,
+    },
     scopes::Fetched,
 };
 use crate::{api::ApiError, browser::use_browser_env, realtime::ConnectionState};
@@ -103,7 +107,7 @@ where
         value.with_untracked(|v| {
             v.as_ref().map(|v| {
                 let ms = (js_sys::Date::now() - v.checked_at).max(0.0) / scale;
-                (Duration::from_millis(ms as u64), v.result.is_err())
+                (Duration::from_millis(ms as u64), v.error.is_some())
             })
         })
     };
@@ -138,8 +142,15 @@ where
         let delay = value.with(|v| {
             let v = v.as_ref()?;
             let age = Duration::from_millis(((js_sys::Date::now() - v.checked_at).max(0.0) / scale) as u64);
-            let state = QueryState::from_result(Some(&v.result), u32::from(v.result.is_err()), age);
-            next_poll(covered_interval(interval(&key, &state), cover, safety), env, age)
+            let state =
+                QueryState { data: v.data.as_ref(), error: v.error.as_ref(), failure_count: v.failures, age };
+            // The policy may stop on an error; a bounded probe still finds
+            // the server once it is back.
+            let every = covered_interval(interval(&key, &state), cover, safety).or_else(|| {
+                let transient = v.error.as_ref().is_some_and(ApiError::is_transient);
+                transient.then(|| probe_after(v.failures, js_sys::Math::random()))
+            });
+            next_poll(every, env, age)
         });
         if let Some(delay) = delay {
             let schedule = schedule.clone();

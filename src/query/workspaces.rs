@@ -69,7 +69,7 @@ where
 {
     client.update_query(scope, key, |cached| {
         let changed = match cached {
-            Some(Fetched { result: Ok(value), .. }) => change(value),
+            Some(Fetched { data: Some(value), .. }) => change(value),
             _ => false,
         };
         if !changed {
@@ -81,6 +81,5 @@ where
 
 /// A value the server just sent (the answer to a write), in the shape the cache holds.
 pub fn fresh<T>(value: T) -> Fetched<T> {
-    let now = js_sys::Date::now();
-    Fetched { result: Ok(value), changed_at: now, checked_at: now, etag: None }
+    Fetched::fresh(value, None, js_sys::Date::now())
 }

@@ -23,7 +23,7 @@ pub fn apply(client: QueryClient, action: CacheAction) {
             recent_changes(|recent| recent.record(&license, &package));
             for filter in PackageFilter::ALL {
                 let key = PackagesKey { license: license.clone(), filter };
-                patch_list(client, scopes::packages(), &key, &package, |f| f.result.as_mut().ok());
+                patch_list(client, scopes::packages(), &key, &package, |f| f.data.as_mut());
                 patch_list(client, scopes::packages_head(), &key, &package, |r| r.as_mut().ok());
             }
         }

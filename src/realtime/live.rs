@@ -4,7 +4,12 @@
 
 use std::rc::Rc;
 
-use budtags_wire::{License, Me, PusherConfig, RealtimeConfig, RealtimeDriver, RealtimeEvent};
+use std::time::Duration;
+
+use budtags_wire::{
+    DEFAULT_HEARTBEAT_MS, License, Me, PusherConfig, RealtimeConfig, RealtimeDriver, RealtimeEvent,
+    SSE_HEARTBEAT,
+};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_fetch::QueryClient;
 use leptos_router::hooks::use_navigate;
@@ -19,13 +24,13 @@ use super::{
 };
 use crate::{api::get_json, backoff::Backoff, session::Session, settings::Monitored, toast::Toasts};
 
-/// Every named SSE event: the stream's own two plus one per event type.
-const SSE_EVENTS: [&str; 12] = {
+/// Every named SSE event: the stream's own three plus one per event type.
+const SSE_EVENTS: [&str; 13] = {
     let names = RealtimeEvent::SSE_NAMES;
-    let mut all = ["ready", "resync", "", "", "", "", "", "", "", "", "", ""];
+    let mut all = ["ready", "resync", SSE_HEARTBEAT, "", "", "", "", "", "", "", "", "", ""];
     let mut i = 0;
     while i < names.len() {
-        all[i + 2] = names[i];
+        all[i + 3] = names[i];
         i += 1;
     }
     all
@@ -121,15 +126,17 @@ pub fn provide_live_updates(client: QueryClient, toasts: Toasts, monitored: Moni
             if generation.try_get_value() != Some(this) {
                 return; // signed out (or in as someone else) meanwhile
             }
+            let heartbeat =
+                Duration::from_millis(config.as_ref().map_or(DEFAULT_HEARTBEAT_MS, |c| c.heartbeat_ms));
             owner.with(move || match config {
-                Ok(RealtimeConfig { driver: RealtimeDriver::Pusher, pusher: Some(pusher) }) => {
+                Ok(RealtimeConfig { driver: RealtimeDriver::Pusher, pusher: Some(pusher), .. }) => {
                     let follower = connect_pusher(pusher, me, licenses, state, on_incoming);
                     followers.set(Some(follower));
                 }
                 Ok(RealtimeConfig { driver: RealtimeDriver::Websocket, .. }) => {
-                    connect_websocket(licenses, state, on_incoming)
+                    connect_websocket(licenses, heartbeat, state, on_incoming)
                 }
-                _ => connect_sse(licenses, state, on_incoming),
+                _ => connect_sse(licenses, heartbeat, state, on_incoming),
             });
         });
     });
@@ -144,21 +151,31 @@ fn all_patched(licenses: Vec<License>) -> RouteContext {
     }
 }
 
-fn connect_websocket(licenses: Vec<License>, state: RwSignal<ConnectionState>, on_incoming: OnIncoming) {
+fn connect_websocket(
+    licenses: Vec<License>,
+    heartbeat: Duration,
+    state: RwSignal<ConnectionState>,
+    on_incoming: OnIncoming,
+) {
     let context = all_patched(licenses);
     let location = window().location();
     let scheme = if location.protocol().is_ok_and(|p| p == "https:") { "wss" } else { "ws" };
     let url = format!("{scheme}://{}/ws", location.host().unwrap_or_default());
-    let ws = use_websocket(url, Rc::new(move |incoming| on_incoming(incoming, &context)));
+    let ws = use_websocket(url, heartbeat, Rc::new(move |incoming| on_incoming(incoming, &context)));
     Effect::new(move |_| state.set(ws.get()));
 }
 
-fn connect_sse(licenses: Vec<License>, state: RwSignal<ConnectionState>, on_incoming: OnIncoming) {
+fn connect_sse(
+    licenses: Vec<License>,
+    heartbeat: Duration,
+    state: RwSignal<ConnectionState>,
+    on_incoming: OnIncoming,
+) {
     let context = all_patched(licenses);
     let on_message = Rc::new(move |name: &str, id: Option<u64>, data: &str| {
         let incoming = match name {
             "resync" => Incoming::Resync,
-            "ready" => return,
+            "ready" | SSE_HEARTBEAT => return,
             _ => match serde_json::from_str::<RealtimeEvent>(data) {
                 Ok(event) => Incoming::Event { event: Box::new(event), id },
                 Err(e) => {
@@ -169,7 +186,7 @@ fn connect_sse(licenses: Vec<License>, state: RwSignal<ConnectionState>, on_inco
         };
         on_incoming(incoming, &context);
     });
-    let sse = use_event_source("/api/events", &SSE_EVENTS, on_message);
+    let sse = use_event_source("/api/events", &SSE_EVENTS, heartbeat, on_message);
     Effect::new(move |_| state.set(sse.get()));
 }
 

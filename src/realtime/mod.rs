@@ -3,6 +3,7 @@
 //! - [`router`]: one pure function from a typed event to cache actions.
 //! - [`websocket`]: the raw WebSocket binding for `/ws`.
 //! - [`reconnect`]: the reconnect timer and network events the SSE and /ws bindings share.
+//! - [`watchdog`]: when a silent SSE or /ws connection counts as dead (pure).
 //! - [`sse`]: the EventSource binding, with `Last-Event-ID` resume.
 //! - [`pusher`]: the Pusher protocol client with an Echo-shaped API.
 //! - [`actions`]: the router's cache actions carried out on leptos-fetch.
@@ -14,6 +15,7 @@ pub mod pusher;
 pub mod reconnect;
 pub mod router;
 pub mod sse;
+pub mod watchdog;
 pub mod websocket;
 
 /// The state of a realtime connection, shown to the person.

@@ -1,13 +1,16 @@
 //! What the SSE and raw WebSocket bindings share: one reconnect timer with
 //! full-jitter backoff, and a client kept connected for its owner's lifetime
 //! (reconnect at once on `online`, close and say "Offline" on `offline`,
-//! close on cleanup), and the listener bookkeeping all three bindings use.
+//! close on cleanup), the silence watchdog, and the listener bookkeeping
+//! all three bindings use.
+
+use std::{cell::Cell, rc::Rc, time::Duration};
 
 use leptos::{ev, prelude::*};
 use leptos_use_event_listener::use_event_listener;
 use wasm_bindgen::{JsCast, closure::Closure};
 
-use super::ConnectionState;
+use super::{ConnectionState, watchdog};
 use crate::backoff::Backoff;
 
 /// The next reconnect: attempt count and its pending timer.
@@ -91,4 +94,47 @@ pub fn listen(
     let closure = Closure::wrap(handler);
     let _ = target.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
     listeners.push(closure);
+}
+
+/// Watches a connection's silence ([`super::watchdog`]): every message
+/// counts as hearing from the server; when silence outlasts 2.5 heartbeats,
+/// `on_silence` runs (the binding closes and reconnects with resume).
+pub struct Watchdog {
+    heartbeat: Duration,
+    last_heard: Rc<Cell<f64>>,
+    timer: Option<IntervalHandle>,
+}
+
+impl Watchdog {
+    pub fn new(heartbeat: Duration) -> Self {
+        Self { heartbeat, last_heard: Rc::new(Cell::new(0.0)), timer: None }
+    }
+
+    /// Starts watching a connection just opened (stopping any earlier watch).
+    pub fn start(&mut self, on_silence: impl Fn() + 'static) {
+        self.stop();
+        self.heard();
+        let (last_heard, heartbeat) = (self.last_heard.clone(), self.heartbeat);
+        let look = move || {
+            if watchdog::is_silent(last_heard.get(), js_sys::Date::now(), heartbeat) {
+                leptos::logging::warn!(
+                    "no heartbeat for {:?}: reconnecting",
+                    watchdog::silence_limit(heartbeat)
+                );
+                on_silence();
+            }
+        };
+        self.timer = set_interval_with_handle(look, watchdog::check_every(heartbeat)).ok();
+    }
+
+    /// Something arrived.
+    pub fn heard(&self) {
+        self.last_heard.set(js_sys::Date::now());
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(timer) = self.timer.take() {
+            timer.clear();
+        }
+    }
 }

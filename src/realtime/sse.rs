@@ -3,9 +3,11 @@
 //!
 //! On any error the source is closed and reopened after a full-jitter delay
 //! with `?lastEventId=<last seen>`, so the server replays what was missed.
-//! The browser's own retry (fixed delay, no jitter) is never used.
+//! The browser's own retry (fixed delay, no jitter) is never used. Every
+//! event (the server's `heartbeat` among them) feeds the [`Watchdog`]: a
+//! stream silent for 2.5 heartbeats is treated as down and reopened.
 
-use std::{cell::RefCell, rc::Rc};
+use std::{cell::RefCell, rc::Rc, time::Duration};
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -13,7 +15,7 @@ use web_sys::{EventSource, MessageEvent};
 
 use super::{
     ConnectionState,
-    reconnect::{Listeners, Reconnecting, Retry, keep_connected, listen},
+    reconnect::{Listeners, Reconnecting, Retry, Watchdog, keep_connected, listen},
 };
 
 /// Handles one named event: `(event name, event id, data)`.
@@ -27,6 +29,7 @@ struct Inner {
     source: Option<EventSource>,
     listeners: Listeners,
     retry: Retry,
+    watchdog: Watchdog,
     last_id: Option<String>,
 }
 
@@ -61,10 +64,13 @@ impl Client {
             listen(name, Box::new(move |e| me.on_event(name, e)));
         }
         inner.source = Some(source);
+        let me = self.clone();
+        inner.watchdog.start(move || me.on_error());
     }
 
     fn on_open(&self) {
         let mut inner = self.0.borrow_mut();
+        inner.watchdog.heard();
         inner.retry.reset();
         inner.state.set(ConnectionState::Connected);
     }
@@ -74,6 +80,7 @@ impl Client {
         let data = message.data().as_string().unwrap_or_default();
         let (on_message, id) = {
             let mut inner = self.0.borrow_mut();
+            inner.watchdog.heard();
             let id = message.last_event_id();
             let parsed = id.parse::<u64>().ok();
             if !id.is_empty() {
@@ -109,6 +116,7 @@ impl Reconnecting for Client {
         }
         inner.listeners.clear();
         inner.retry.cancel();
+        inner.watchdog.stop();
     }
 
     fn is_open(&self) -> bool {
@@ -122,10 +130,12 @@ impl Reconnecting for Client {
 
 /// Opens an EventSource on `url`, delivering the named `events` to
 /// `on_message`, reconnecting with backoff (and at once when the browser
-/// comes back online) until the owner is cleaned up.
+/// comes back online, or when it hears nothing for 2.5 × `heartbeat`)
+/// until the owner is cleaned up.
 pub fn use_event_source(
     url: impl Into<String>,
     events: &'static [&'static str],
+    heartbeat: Duration,
     on_message: OnMessage,
 ) -> Signal<ConnectionState> {
     let state = RwSignal::new(ConnectionState::Connecting);
@@ -137,6 +147,7 @@ pub fn use_event_source(
         source: None,
         listeners: Vec::new(),
         retry: Retry::default(),
+        watchdog: Watchdog::new(heartbeat),
         last_id: None,
     })));
     keep_connected(client);

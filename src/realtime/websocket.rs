@@ -2,10 +2,12 @@
 //! packageId, data}` messages, each wrapped with its log id (`{"id", "event"}`;
 //! a bare event is accepted too). Reconnects with full-jitter backoff, at once
 //! when the browser comes back online, and resumes with `?lastEventId=`.
+//! Every frame (the server's heartbeat among them) feeds the [`Watchdog`]: a
+//! socket silent for 2.5 heartbeats is treated as down and reopened.
 
-use std::{cell::RefCell, rc::Rc};
+use std::{cell::RefCell, rc::Rc, time::Duration};
 
-use budtags_wire::{EventEnvelope, RealtimeEvent};
+use budtags_wire::{EventEnvelope, RealtimeEvent, WS_HEARTBEAT};
 use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::JsCast;
@@ -13,7 +15,7 @@ use web_sys::{MessageEvent, WebSocket};
 
 use super::{
     ConnectionState,
-    reconnect::{Listeners, Reconnecting, Retry, keep_connected, listen},
+    reconnect::{Listeners, Reconnecting, Retry, Watchdog, keep_connected, listen},
     router::Incoming,
 };
 
@@ -44,6 +46,7 @@ struct Inner {
     socket: Option<WebSocket>,
     listeners: Listeners,
     retry: Retry,
+    watchdog: Watchdog,
     last_id: Option<u64>,
 }
 
@@ -70,6 +73,7 @@ impl Client {
             "open",
             Box::new(move |_| {
                 let inner = &mut me.0.borrow_mut();
+                inner.watchdog.heard();
                 inner.retry.reset();
                 inner.state.set(ConnectionState::Connected);
             }),
@@ -80,9 +84,13 @@ impl Client {
         listen(
             "message",
             Box::new(move |e| {
+                me.0.borrow().watchdog.heard();
                 let Some(text) = e.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()) else {
                     return;
                 };
+                if text == WS_HEARTBEAT {
+                    return;
+                }
                 let Some(incoming) = decode(&text) else {
                     leptos::logging::warn!("ignoring malformed /ws message");
                     return;
@@ -98,6 +106,8 @@ impl Client {
             }),
         );
         inner.socket = Some(socket);
+        let me = self.clone();
+        inner.watchdog.start(move || me.retry_later());
     }
 
     fn retry_later(&self) {
@@ -121,6 +131,7 @@ impl Reconnecting for Client {
             let _ = socket.close();
         }
         inner.retry.cancel();
+        inner.watchdog.stop();
     }
 
     fn is_open(&self) -> bool {
@@ -132,8 +143,13 @@ impl Reconnecting for Client {
     }
 }
 
-/// Connects to `url` (`ws[s]://…/ws`) until the owner is cleaned up.
-pub fn use_websocket(url: String, on_incoming: Rc<dyn Fn(Incoming)>) -> Signal<ConnectionState> {
+/// Connects to `url` (`ws[s]://…/ws`) until the owner is cleaned up; a
+/// socket silent for 2.5 × `heartbeat` is reopened.
+pub fn use_websocket(
+    url: String,
+    heartbeat: Duration,
+    on_incoming: Rc<dyn Fn(Incoming)>,
+) -> Signal<ConnectionState> {
     let state = RwSignal::new(ConnectionState::Connecting);
     let client = Client(Rc::new(RefCell::new(Inner {
         url,
@@ -142,6 +158,7 @@ pub fn use_websocket(url: String, on_incoming: Rc<dyn Fn(Incoming)>) -> Signal<C
         socket: None,
         listeners: Vec::new(),
         retry: Retry::default(),
+        watchdog: Watchdog::new(heartbeat),
         last_id: None,
     })));
     keep_connected(client);

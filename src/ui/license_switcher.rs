@@ -21,7 +21,7 @@ pub fn LicenseSwitcher() -> impl IntoView {
     // No license yet, or one this organization does not have (another
     // person's choice on this browser): the organization's first.
     Effect::new(move |_| {
-        let Some(Ok(list)) = licenses.get().map(|f| f.result) else { return };
+        let Some(list) = licenses.get().and_then(|f| f.data) else { return };
         let numbers: Vec<String> = list.into_iter().map(|l| l.license_number).collect();
         let remembered = current.0.get_untracked();
         if let Some(pick) = pick_license(remembered.as_deref(), &numbers)
@@ -51,7 +51,7 @@ pub fn LicenseSwitcher() -> impl IntoView {
                 {move || {
                     licenses
                         .get()
-                        .and_then(|f| f.result.ok())
+                        .and_then(|f| f.data)
                         .unwrap_or_default()
                         .into_iter()
                         .map(|l| {

@@ -11,6 +11,7 @@ use leptos_router::{
 
 use super::{license_switcher::LicenseSwitcher, status::Loading};
 use crate::{
+    outbox::use_outbox,
     realtime::{ConnectionState, live::use_live_connection},
     session::{login_path, use_session},
     settings::use_current_license,
@@ -43,6 +44,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
                 <MainNav />
                 <LicenseSwitcher />
                 <ConnectionBadge />
+                <OutboxBadge />
                 <UserMenu />
             </Show>
         </header>
@@ -103,6 +105,22 @@ fn ConnectionBadge() -> impl IntoView {
         <span class=class data-testid="connection" title="Live updates from the server">
             {move || connection.get().label()}
         </span>
+    }
+}
+
+/// "3 scans waiting to send": writes kept on this device until the server
+/// can be reached (nothing when none wait).
+#[component]
+fn OutboxBadge() -> impl IntoView {
+    let outbox = use_outbox();
+    move || {
+        outbox.summary().map(|text| {
+            view! {
+                <span class="badge badge--warn" role="status" data-testid="outbox" title="Sent by themselves once the server answers">
+                    {text}
+                </span>
+            }
+        })
     }
 }
 

@@ -3,7 +3,65 @@
 use leptos::prelude::*;
 
 use super::format::clock_time;
-use crate::{api::ApiError, query::PollStatus};
+use crate::{
+    api::ApiError,
+    query::{
+        PollStatus,
+        fetched::{Phase, Stale},
+    },
+};
+
+/// The one way a page shows a query: a spinner until there is data, the full
+/// error panel only when there is none to show, and otherwise the page itself
+/// (`children`, built again only when the phase changes), under a quiet
+/// banner while a refresh is failing.
+#[component]
+pub fn QueryView(
+    #[prop(into)] phase: Signal<Phase>,
+    #[prop(into)] stale: Signal<Option<Stale>>,
+    what: &'static str,
+    retry: Callback<()>,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let phase = Memo::new(move |_| phase.get());
+    view! {
+        {move || match phase.get() {
+            Phase::Loading => view! { <Loading what=what /> }.into_any(),
+            Phase::Failed(error) => view! { <ErrorPanel error retry /> }.into_any(),
+            Phase::Ready => view! { <StaleBanner stale retry /> {children()} }.into_any(),
+        }}
+    }
+}
+
+/// "Couldn't refresh at 14:02 — showing data from 14:01 · Retry now": the data
+/// stays on screen while the refresh fails; the page retries by itself too.
+#[component]
+pub fn StaleBanner(#[prop(into)] stale: Signal<Option<Stale>>, retry: Callback<()>) -> impl IntoView {
+    move || {
+        stale.get().map(|s| {
+            let why = match &s.error {
+                ApiError::Offline => "you are offline".to_owned(),
+                ApiError::Network(_) => "the server cannot be reached".to_owned(),
+                ApiError::Timeout => "the server took too long".to_owned(),
+                ApiError::RateLimited { .. } => "the server is busy".to_owned(),
+                ApiError::Server { status, .. } => format!("the server had a problem, HTTP {status}"),
+                other => other.to_string(),
+            };
+            let from = if s.data_from > 0.0 { clock_time(s.data_from) } else { "earlier".into() };
+            view! {
+                <div class="stale" role="status" data-testid="stale">
+                    <span>
+                        {format!("Couldn't refresh at {} ({why}) — showing data from {from}.", clock_time(s.failed_at))}
+                    </span>
+                    " "
+                    <button class="button button--quiet" data-testid="retry-now" on:click=move |_| retry.run(())>
+                        "Retry now"
+                    </button>
+                </div>
+            }
+        })
+    }
+}
 
 #[component]
 pub fn Loading(#[prop(into)] what: String) -> impl IntoView {

@@ -50,6 +50,11 @@ pub struct Config {
     #[arg(long, env = "BUDTAGS_REALTIME", value_enum, default_value_t = Driver::Sse)]
     pub realtime: Driver,
 
+    /// Seconds between the heartbeats SSE and /ws streams send; the app
+    /// reconnects after 2.5 heartbeats of silence (a frozen connection).
+    #[arg(long, env = "BUDTAGS_HEARTBEAT_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub heartbeat_secs: u64,
+
     /// Pusher app id (the HTTP trigger API's `/apps/{app_id}`).
     #[arg(long, env = "BUDTAGS_PUSHER_APP_ID", default_value = "budtags")]
     pub pusher_app_id: String,
@@ -178,7 +183,8 @@ impl Config {
             .with_driver(self.realtime.into())
             .with_app(app)
             .with_broadcast(broadcast)
-            .with_tls(self.pusher_tls))
+            .with_tls(self.pusher_tls)
+            .with_heartbeat(Duration::from_secs(self.heartbeat_secs)))
     }
 }
 

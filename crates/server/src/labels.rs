@@ -2,7 +2,8 @@
 //! - `GET /api/labels?status=pending|approved|rejected`: oldest request first.
 //! - `POST /api/labels/{id}/approve`, `POST /api/labels/{id}/reject` with
 //!   [`Rejection`](budtags_wire::Rejection): staff approvers only. A label no longer pending is a 409
-//!   that says who decided it. Events `LabelApproved` / `LabelRejected` on `org.{id}`.
+//!   that says who decided it, unless it is the same person's same decision
+//!   again (a replay: answered as the first time, with no second event). Events `LabelApproved` / `LabelRejected` on `org.{id}`.
 
 use axum::{
     Router,
@@ -102,6 +103,14 @@ async fn decide(
             let label = db::labels::find(tx, id)?.ok_or_else(missing)?;
             if label.organization_id != organization_id {
                 return Err(missing());
+            }
+            // The same person's same decision again (an outbox replaying a
+            // request whose answer was lost) is that decision, not a conflict.
+            if label.status == status
+                && label.decided_by.as_deref() == Some(by.as_str())
+                && label.reason == reason
+            {
+                return Ok((label, Vec::new()));
             }
             if label.status != LabelStatus::Pending {
                 let who = label.decided_by.as_deref().unwrap_or("someone else");

@@ -4,23 +4,27 @@
 //! If the log no longer reaches back that far it gets a `resync` event and
 //! must refetch.
 //!
+//! A `heartbeat` event goes out every [`crate::RealtimeSettings::heartbeat`]
+//! (15 s by default): the app's watchdog reconnects after 2.5 of them pass in
+//! silence, which is how it notices a connection frozen on the way.
+//!
 //! Only the signed-in organization's events are sent, live and replayed
 //! (each logged event records its organization when it is published). The
 //! stream ends when its session does ([`crate::auth::live`]).
 
-use std::{convert::Infallible, time::Duration};
+use std::convert::Infallible;
 
 use axum::{
     Router,
     extract::State,
     http::HeaderMap,
-    response::sse::{Event, KeepAlive, Sse},
+    response::sse::{Event, Sse},
     routing::get,
 };
-use budtags_wire::EventEnvelope;
+use budtags_wire::{EventEnvelope, SSE_HEARTBEAT};
 use futures_util::{Stream, StreamExt, stream};
 use serde::Deserialize;
-use tokio_stream::wrappers::{BroadcastStream, errors::BroadcastStreamRecvError};
+use tokio_stream::wrappers::{BroadcastStream, IntervalStream, errors::BroadcastStreamRecvError};
 
 use crate::{AppState, auth::CurrentUser, error::Result, event_id::EventId, extract::Query};
 
@@ -83,11 +87,14 @@ async fn events(
         };
         std::future::ready(out.map(Ok))
     });
+    let every = state.realtime.settings.heartbeat;
+    let beats = IntervalStream::new(tokio::time::interval_at(tokio::time::Instant::now() + every, every))
+        .map(|_| Ok(Event::default().event(SSE_HEARTBEAT).data("{}")));
     let stream = stream::iter(std::iter::once(hello).chain(replay).map(Ok))
-        .chain(live)
+        .chain(stream::select(live, beats))
         .take_until(disconnected)
         .take_until(session_ended);
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Ok(Sse::new(stream))
 }
 
 fn to_sse(envelope: EventEnvelope) -> Event {

@@ -71,6 +71,30 @@ async fn staff_approve_once_and_a_second_decision_is_a_conflict_naming_who_decid
 }
 
 #[tokio::test]
+async fn the_same_persons_same_decision_again_is_answered_as_the_first_time() {
+    // An outbox replays a decision whose answer was lost: it counts once.
+    let (state, _dir) = state();
+    let ana = login(&state, "approver@greenleaf.test").await;
+    let pending = queue(&state, &ana, "pending").await;
+    let (approved, rejected) = (pending[0].id, pending[1].id);
+    let first = call(&state, ana.sign(approve(approved), true)).await.json::<Label>();
+    let head = state.events.head().await.unwrap();
+    let again = call(&state, ana.sign(approve(approved), true)).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.json::<Label>(), first, "the same label, not decided twice");
+    let body = serde_json::json!({"reason": "Wrong weight."});
+    let first = call(&state, ana.sign(reject(rejected, body.clone()), true)).await.json::<Label>();
+    assert_eq!(call(&state, ana.sign(reject(rejected, body), true)).await.json::<Label>(), first);
+    assert_eq!(state.events.head().await.unwrap(), head + 1, "one event for the rejection, none for replays");
+
+    // Another decision, or another person's, is still a conflict.
+    let other = serde_json::json!({"reason": "Changed my mind."});
+    assert_eq!(call(&state, ana.sign(reject(rejected, other), true)).await.status, StatusCode::CONFLICT);
+    let bea = login(&state, "approver2@greenleaf.test").await;
+    assert_eq!(call(&state, bea.sign(approve(approved), true)).await.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
 async fn a_rejection_needs_a_reason() {
     let (state, _dir) = state();
     let ana = login(&state, "approver@greenleaf.test").await;

@@ -32,6 +32,8 @@ pub use job::{Job, JobStatus, NewJob};
 pub use label::{Label, LabelStatus, Rejection};
 pub use license::License;
 pub use package::{Item, Package, PackageChange, PackageFilter, PackageList};
-pub use realtime::{PusherConfig, RealtimeConfig, RealtimeDriver, Replay};
+pub use realtime::{
+    DEFAULT_HEARTBEAT_MS, PusherConfig, RealtimeConfig, RealtimeDriver, Replay, SSE_HEARTBEAT, WS_HEARTBEAT,
+};
 pub use session::{Credentials, Me, Role};
 pub use transfer::{CheckIn, CheckInResult, ShipmentPackageState, Transfer, TransferDetail, TransferPackage};

@@ -11,7 +11,26 @@ pub struct RealtimeConfig {
     pub driver: RealtimeDriver,
     /// Pusher protocol: where the server is. `None` host means the page's own host.
     pub pusher: Option<PusherConfig>,
+    /// How often SSE and `/ws` send a heartbeat ([`SSE_HEARTBEAT`],
+    /// [`WS_HEARTBEAT`]); a client that hears nothing for 2.5 of these
+    /// treats the connection as dead. Older servers did not say: 15 s.
+    #[serde(default = "default_heartbeat_ms")]
+    pub heartbeat_ms: u64,
 }
+
+/// The heartbeat interval unless the server says otherwise.
+pub const DEFAULT_HEARTBEAT_MS: u64 = 15_000;
+
+fn default_heartbeat_ms() -> u64 {
+    DEFAULT_HEARTBEAT_MS
+}
+
+/// The SSE event name of a heartbeat (`event: heartbeat`, data `{}`): a named
+/// event, unlike a comment line, reaches the page's `EventSource` listeners.
+pub const SSE_HEARTBEAT: &str = "heartbeat";
+
+/// A `/ws` heartbeat: one text frame, sent first and then every interval.
+pub const WS_HEARTBEAT: &str = r#"{"type":"HEARTBEAT"}"#;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

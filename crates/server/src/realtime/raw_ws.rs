@@ -4,7 +4,9 @@
 //! Like SSE, a client that reconnects with `?lastEventId=N` first gets every
 //! logged event after N; if the log no longer reaches back that far, or the
 //! client falls too far behind, it gets `{"type":"RESYNC"}` and must refetch.
-//! Messages from the client are ignored. The stream ends with a 1001 close
+//! A heartbeat frame ([`WS_HEARTBEAT`]) goes out first and then every
+//! [`crate::RealtimeSettings::heartbeat`]: the app reconnects when it hears
+//! nothing for 2.5 of them. Messages from the client are ignored. The stream ends with a 1001 close
 //! when the server shuts down, and a 1008 close when its session ends
 //! (sign-out, a new sign-in, expiry: [`crate::auth::live`]).
 //!
@@ -13,7 +15,7 @@
 //! The upgrade must come from one of our own pages ([`SameOrigin`]): another
 //! site's page could otherwise open it with the visitor's cookie.
 
-use std::{fmt::Display, sync::Arc};
+use std::{fmt::Display, sync::Arc, time::Duration};
 
 use axum::{
     Router,
@@ -24,7 +26,7 @@ use axum::{
     response::Response,
     routing::get,
 };
-use budtags_wire::EventEnvelope;
+use budtags_wire::{EventEnvelope, WS_HEARTBEAT};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
@@ -73,21 +75,23 @@ async fn connect(
         let (sink, stream) = socket.split();
         let organization_id = user.account.organization_id;
         let last_event_id = query.last_event_id.map(|id| id.0);
-        stream_events(sink, stream, state.events, organization_id, last_event_id, session_ended)
+        let heartbeat = state.realtime.settings.heartbeat;
+        stream_events(sink, stream, state.events, organization_id, last_event_id, heartbeat, session_ended)
     }))
 }
 
 /// WebSocket close code: the session behind the stream has ended (policy violation, RFC 6455).
 pub const CLOSE_SESSION_ENDED: u16 = 1008;
 
-/// Streams events to `sink` until the client leaves, the server shuts down
-/// or `session_ended` completes.
+/// Streams events to `sink`, with a heartbeat every `heartbeat`, until the
+/// client leaves, the server shuts down or `session_ended` completes.
 pub async fn stream_events<W, R, E>(
     mut sink: W,
     mut stream: R,
     events: Arc<EventBus>,
     organization_id: i64,
     last_event_id: Option<u64>,
+    heartbeat: Duration,
     session_ended: impl Future<Output = ()>,
 ) where
     W: Sink<Message> + Unpin,
@@ -116,6 +120,9 @@ pub async fn stream_events<W, R, E>(
             return;
         }
     }
+    // The first tick is at once: the client hears from us before any event.
+    let mut beats = tokio::time::interval(heartbeat);
+    beats.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let text = tokio::select! {
             biased;
@@ -135,6 +142,7 @@ pub async fn stream_events<W, R, E>(
                 }
                 Some(Ok(_)) => continue,
             },
+            _ = beats.tick() => WS_HEARTBEAT.to_owned(),
             event = live.recv() => match event {
                 Ok(owned) if owned.envelope.id <= last_sent => continue,
                 Ok(owned) if owned.organization_id != Some(organization_id) => continue,

@@ -90,11 +90,16 @@ pub struct RealtimeSettings {
     /// or its last unsubscribe) before it is closed: a socket that hears
     /// nothing only holds a file descriptor.
     pub subscription_timeout: Duration,
+    /// How often SSE and `/ws` streams send a heartbeat the app watches.
+    pub heartbeat: Duration,
 }
 
 /// The default [`RealtimeSettings::subscription_timeout`]: Echo subscribes
 /// within a second of connecting.
 pub const SUBSCRIPTION_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default [`RealtimeSettings::heartbeat`].
+pub const HEARTBEAT: Duration = Duration::from_millis(budtags_wire::DEFAULT_HEARTBEAT_MS);
 
 impl Default for RealtimeSettings {
     fn default() -> Self {
@@ -105,6 +110,7 @@ impl Default for RealtimeSettings {
             tls: false,
             activity_timeout: ACTIVITY_TIMEOUT,
             subscription_timeout: SUBSCRIPTION_TIMEOUT,
+            heartbeat: HEARTBEAT,
         }
     }
 }
@@ -140,6 +146,11 @@ impl RealtimeSettings {
         self
     }
 
+    pub fn with_heartbeat(mut self, every: Duration) -> Self {
+        self.heartbeat = every;
+        self
+    }
+
     /// What `GET /api/realtime/config` answers. The Pusher part is always
     /// there, so an app told to use SSE can still switch.
     pub fn client_config(&self) -> RealtimeConfig {
@@ -157,6 +168,7 @@ impl RealtimeSettings {
                 tls,
                 auth_endpoint: AUTH_ENDPOINT.into(),
             }),
+            heartbeat_ms: u64::try_from(self.heartbeat.as_millis()).unwrap_or(u64::MAX),
         }
     }
 }

@@ -209,7 +209,7 @@ impl Drop for Server {
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-/// The next text frame, within [`PATIENCE`].
+/// The next text frame other than a `/ws` heartbeat, within [`PATIENCE`].
 pub async fn next_text(socket: &mut Socket) -> String {
     loop {
         let message = tokio::time::timeout(PATIENCE, socket.next())
@@ -218,6 +218,7 @@ pub async fn next_text(socket: &mut Socket) -> String {
             .expect("the socket is open")
             .expect("a readable frame");
         match message {
+            Message::Text(text) if text.as_str() == budtags_wire::WS_HEARTBEAT => continue,
             Message::Text(text) => return text.to_string(),
             Message::Ping(_) | Message::Pong(_) => continue,
             other => panic!("expected a text frame, got {other:?}"),

@@ -6,12 +6,14 @@
 mod support;
 
 use fantoccini::Locator;
+use serde_json::json;
 use support::{
     TestServer,
     flows::{
         OTHER_PENDING_TRANSFER, PENDING_TRANSFER, WAIT, get_status, open_as, path, post_with_csrf,
         received_count, scan, transfer_packages, wait_row_state, wait_toast,
     },
+    wait_until,
 };
 
 #[tokio::test(flavor = "multi_thread")]
@@ -157,26 +159,64 @@ async fn another_organization_cannot_open_a_transfer_by_its_address() {
     sierra.close().await;
 }
 
+/// Whether the row tagged `tag` is marked as queued on this device.
+fn queued_script(tag: &str) -> String {
+    format!(
+        "const r = document.querySelector('[data-testid=package-row][data-tag=\"{tag}\"]');
+         return r ? r.dataset.queued : null"
+    )
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn a_scan_the_server_never_receives_is_rolled_back_with_an_error() {
+async fn scans_the_server_cannot_take_wait_on_the_device_survive_a_reload_and_count_once() {
     let server = TestServer::start().await;
-    let tag = transfer_packages(&server, OTHER_PENDING_TRANSFER).await[0].package_label.clone();
+    let tags: Vec<String> = transfer_packages(&server, OTHER_PENDING_TRANSFER)
+        .await
+        .into_iter()
+        .map(|p| p.package_label)
+        .collect();
     let detail = format!("/transfers/{OTHER_PENDING_TRANSFER}");
     let a = open_as(&server, "operator@greenleaf.test", &detail).await;
     a.wait_text("[data-testid=checked-count]", WAIT, |t| t == "0 of 10").await;
+
+    // Offline: each scan is kept, named, and marked; a second scan of the same tag waits once.
     a.set_offline(true).await;
-    scan(&a, &tag).await;
-    a.wait_text("[data-testid=scan-error]", WAIT, |t| t.contains("offline")).await;
-    wait_row_state(&a, &tag, "Shipped").await;
+    scan(&a, &tags[0]).await;
+    let said = a.wait_text("[data-testid=scan-ok]", WAIT, |t| t.contains("saved on this device")).await;
+    assert!(said.contains(&tags[0]), "the message names the tag: {said}");
+    a.wait_js(&queued_script(&tags[0]), json!("true"), WAIT, "the row is marked as queued").await;
+    scan(&a, &tags[0]).await;
+    scan(&a, &tags[1]).await;
+    a.wait_text("[data-testid=outbox]", WAIT, |t| t == "2 scans waiting to send").await;
     a.wait_text("[data-testid=checked-count]", WAIT, |t| t == "0 of 10").await;
     assert_eq!(received_count(&server, OTHER_PENDING_TRANSFER).await, 0);
 
-    // Back online, the same scan goes through.
+    // Back online, they are sent in order by themselves, once each.
     a.set_offline(false).await;
-    scan(&a, &tag).await;
-    a.wait_text("[data-testid=scan-ok]", WAIT, |t| t.contains("1 of 10")).await;
-    wait_row_state(&a, &tag, "Accepted").await;
-    assert_eq!(received_count(&server, OTHER_PENDING_TRANSFER).await, 1);
+    let back = std::time::Instant::now();
+    wait_until("both queued scans reach the server", WAIT, || {
+        server.seen(&format!("/api/transfers/{OTHER_PENDING_TRANSFER}/check-in")).len() >= 2
+    })
+    .await;
+    wait_toast(&a, "Sent 2 queued changes.").await;
+    println!("2 queued scans sent {:?} after the network came back", back.elapsed());
+    a.wait_text("[data-testid=checked-count]", WAIT, |t| t == "2 of 10").await;
+    wait_row_state(&a, &tags[0], "Accepted").await;
+    assert_eq!(a.text("[data-testid=outbox]").await, None, "nothing waits any more");
+    assert_eq!(received_count(&server, OTHER_PENDING_TRANSFER).await, 2);
+
+    // The server fails check-ins (a 503): the scan waits durably, through a reload.
+    server.fail(&format!("/api/transfers/{OTHER_PENDING_TRANSFER}/check-in"));
+    scan(&a, &tags[2]).await;
+    a.wait_text("[data-testid=outbox]", WAIT, |t| t == "1 scan waiting to send").await;
+    a.client.goto(&format!("{}{detail}", server.url)).await.unwrap();
+    a.wait_text("[data-testid=checked-count]", WAIT, |t| t == "2 of 10").await;
+    a.wait_text("[data-testid=outbox]", WAIT, |t| t == "1 scan waiting to send").await;
+    a.wait_js(&queued_script(&tags[2]), json!("true"), WAIT, "still marked after the reload").await;
+    server.heal();
+    a.wait_text("[data-testid=checked-count]", WAIT, |t| t == "3 of 10").await;
+    assert_eq!(received_count(&server, OTHER_PENDING_TRANSFER).await, 3);
+    assert_eq!(a.text("[data-testid=outbox]").await, None);
     a.close().await;
 }
 

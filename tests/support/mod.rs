@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses its own subset
 
 pub mod flows;
+pub mod proxy;
 
 use std::{
     net::TcpListener as StdListener,
@@ -76,6 +77,9 @@ pub struct TestServer {
     /// Bytes sent per request, in order: path (with query) and response size.
     /// See [`TestServer::response_bytes`].
     pub sent: Arc<Mutex<Vec<Sent>>>,
+    /// Requests whose path starts with one of these answer `503` (a server
+    /// in trouble, injected): see [`TestServer::fail`].
+    pub failing: Arc<Mutex<Vec<String>>>,
     stop: Option<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -108,14 +112,19 @@ impl TestServer {
         let (stop, stopped) = oneshot::channel::<()>();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let block_events = Arc::new(AtomicBool::new(false));
-        let (seen, block) = (requests.clone(), block_events.clone());
+        let failing = Arc::new(Mutex::new(Vec::<String>::new()));
+        let (seen, block, fail) = (requests.clone(), block_events.clone(), failing.clone());
         let router = app(state.clone(), &dist()).layer(axum::middleware::from_fn(
             move |req: axum::extract::Request, next: axum::middleware::Next| {
-                let (seen, block) = (seen.clone(), block.clone());
+                let (seen, block, fail) = (seen.clone(), block.clone(), fail.clone());
                 async move {
                     let path = req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
+                    let failed = fail.lock().unwrap().iter().any(|prefix| path.starts_with(prefix.as_str()));
                     let response = if block.load(Ordering::SeqCst) && is_live_endpoint(&path) {
                         axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response()
+                    } else if failed {
+                        let body = r#"{"error":{"code":"internal","message":"Injected failure."}}"#;
+                        (axum::http::StatusCode::SERVICE_UNAVAILABLE, body).into_response()
                     } else {
                         next.run(req).await
                     };
@@ -129,7 +138,17 @@ impl TestServer {
         tokio::spawn(serve(listener, router, async move {
             let _ = stopped.await;
         }));
-        Self { url, state, requests, block_events, sent, stop: Some(stop), _dir: dir }
+        Self { url, state, requests, block_events, sent, failing, stop: Some(stop), _dir: dir }
+    }
+
+    /// Makes requests whose path starts with `prefix` answer `503` until [`TestServer::heal`].
+    pub fn fail(&self, prefix: &str) {
+        self.failing.lock().unwrap().push(prefix.to_owned());
+    }
+
+    /// Ends every injected failure.
+    pub fn heal(&self) {
+        self.failing.lock().unwrap().clear();
     }
 
     /// The ids of a license's active packages, in the server's order.

@@ -1,0 +1,115 @@
+//! Faults as tests (issue 12): a server in trouble never blanks the page,
+//! the page recovers by itself, and a live connection frozen on the way is
+//! noticed by its silence and replaced, with nothing missed.
+
+mod support;
+
+use std::{
+    sync::atomic::Ordering,
+    time::{Duration, Instant},
+};
+
+use budtags_server::realtime::settings::RealtimeSettings;
+use budtags_wire::{PackageFilter, RealtimeDriver};
+use serde_json::json;
+use support::{Browser, TestServer, proxy::FreezingProxy, wait_until};
+
+const LICENSE: &str = "C11-0000090-LIC";
+const WAIT: Duration = Duration::from_secs(20);
+
+/// Counts, from inside the page, every moment an error panel shows.
+const WATCH_PANELS: &str = "
+    window.__panels = 0;
+    const seen = () => { if (document.querySelector('[data-testid=error]')) window.__panels++ };
+    new MutationObserver(seen).observe(document.body, { subtree: true, childList: true });
+    return null";
+
+/// The fourth active package of the license and the css of its quantity cell.
+async fn a_row(server: &TestServer) -> (i64, String) {
+    let filter = PackageFilter::Active;
+    let active =
+        server.state.store.call(move |c| Ok(budtags_server::db::packages::list(c, LICENSE, filter)?));
+    let id = active.await.unwrap()[3].id;
+    (id, format!("tr[data-id='{id}'] [data-testid=quantity]"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_server_never_blanks_the_table_and_the_page_recovers_by_itself() {
+    let server = TestServer::start().await;
+    server.block_events.store(true, Ordering::SeqCst); // no live connection: polling alone
+    let browser = Browser::start().await;
+    // Polling 20× faster (the active list's 30 s is 1.5 s; the probe after a
+    // failure 0.1–1 s instead of 2–20 s); retries inside a fetch are not scaled.
+    browser.open_with_poll_scale(&format!("{}/licenses/{LICENSE}/packages", server.url), 0.05).await;
+    let (id, cell) = a_row(&server).await;
+    browser.wait_text(&cell, WAIT, |t| !t.is_empty()).await;
+    let rows_before = browser.text("[data-testid=count]").await.unwrap();
+    browser.eval(WATCH_PANELS).await;
+
+    // Lists answer 503 (and the polls retry, then stop by the seed's rule).
+    server.fail(&format!("/api/licenses/{LICENSE}/packages"));
+    let banner = browser.wait_text("[data-testid=stale]", WAIT, |t| t.contains("Couldn't refresh")).await;
+    assert!(banner.contains("showing data from"), "{banner}");
+    assert!(banner.contains("HTTP 503"), "says why, in words: {banner}");
+    assert_eq!(browser.text("[data-testid=count]").await.unwrap(), rows_before, "the rows stay");
+    assert!(browser.text(&cell).await.is_some_and(|t| !t.is_empty()), "the table stays");
+    tokio::time::sleep(Duration::from_secs(3)).await; // several failed rounds
+    assert_eq!(browser.eval("return window.__panels").await, json!(0), "no error panel, ever");
+
+    // The data changes meanwhile; the server heals; nobody touches the page.
+    server.set_quantity(id, 61.5).await;
+    server.heal();
+    let healed = Instant::now();
+    browser.wait_text(&cell, Duration::from_secs(30), |t| t.starts_with("61.5 ")).await;
+    println!("fresh data {:?} after the server healed (probe scaled 0.05×)", healed.elapsed());
+    wait_until_gone(&browser, "[data-testid=stale]").await;
+    assert_eq!(browser.eval("return window.__panels").await, json!(0));
+    browser.close().await;
+}
+
+async fn wait_until_gone(browser: &Browser, css: &str) {
+    let script = format!("return document.querySelector('{css}') === null");
+    browser.wait_js(&script, json!(true), WAIT, &format!("{css} is still shown")).await;
+}
+
+/// Opens the packages page through `proxy` as the viewer, waits for *Live*,
+/// freezes the live connection, changes a row on the server, and returns how
+/// long the page took to show it.
+async fn frozen_then_changed(
+    browser: &Browser,
+    server: &TestServer,
+    proxy: &FreezingProxy,
+    quantity: f64,
+) -> Duration {
+    browser.client.goto(&format!("{}/api/realtime/config", proxy.url)).await.unwrap();
+    browser.sign_in("viewer@greenleaf.test").await;
+    browser.client.goto(&format!("{}/licenses/{LICENSE}/packages", proxy.url)).await.unwrap();
+    let (id, cell) = a_row(server).await;
+    browser.wait_text(&cell, WAIT, |t| !t.is_empty()).await;
+    browser.wait_text("[data-testid=connection]", WAIT, |t| t == "Live").await;
+    let opened = proxy.live_connections();
+    assert!(proxy.freeze_live() >= 1, "the live connection went through the proxy");
+    let frozen = Instant::now();
+    server.set_quantity(id, quantity).await;
+    browser.wait_text(&cell, Duration::from_secs(40), |t| t.starts_with(&format!("{quantity} "))).await;
+    let shown = frozen.elapsed();
+    assert!(proxy.live_connections() > opened, "a new live connection replaced the frozen one");
+    browser.wait_text("[data-testid=connection]", WAIT, |t| t == "Live").await;
+    shown
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_frozen_live_connection_is_noticed_by_its_silence_and_nothing_is_missed() {
+    // Heartbeats every second: silence is noticed after 2.5 s (15 s → 37.5 s by default).
+    let beat = RealtimeSettings::default().with_heartbeat(Duration::from_secs(1));
+    let browser = Browser::start().await;
+    for driver in [RealtimeDriver::Sse, RealtimeDriver::Websocket] {
+        let server = TestServer::start_with(beat.clone().with_driver(driver)).await;
+        let addr = server.url.trim_start_matches("http://").parse().unwrap();
+        let proxy = FreezingProxy::start(addr).await;
+        let took = frozen_then_changed(&browser, &server, &proxy, 42.25).await;
+        println!("{driver:?}: a change made after the freeze showed {took:?} later (heartbeat 1 s)");
+        assert!(took >= Duration::from_millis(2_000), "not before the silence limit: {took:?}");
+    }
+    browser.close().await;
+}

@@ -12,7 +12,7 @@ use std::{
 use budtags_server::realtime::settings::RealtimeSettings;
 use budtags_wire::{PackageFilter, RealtimeDriver};
 use serde_json::json;
-use support::{Browser, TestServer, proxy::FreezingProxy, wait_until};
+use support::{Browser, TestServer, proxy::FreezingProxy};
 
 const LICENSE: &str = "C11-0000090-LIC";
 const WAIT: Duration = Duration::from_secs(20);

@@ -112,7 +112,7 @@ async fn a_viewer_sees_the_queue_but_cannot_decide() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_decision_that_never_reaches_the_server_puts_the_label_back() {
+async fn a_decision_made_offline_waits_on_its_card_and_is_sent_once_when_back() {
     let server = TestServer::start().await;
     let pending = labels(&server, GREENLEAF, LabelStatus::Pending).await;
     let id = pending[0].id;
@@ -120,9 +120,21 @@ async fn a_decision_that_never_reaches_the_server_puts_the_label_back() {
     a.wait_text(&card(id), WAIT, |t| !t.is_empty()).await;
     a.set_offline(true).await;
     click(&a, &format!("{} [data-testid=approve]", card(id))).await;
-    a.wait_text(&format!("{} [data-testid=label-error]", card(id)), WAIT, |t| t.contains("offline")).await;
+    a.wait_text(&format!("{} [data-testid=decision-queued]", card(id)), WAIT, |t| {
+        t.contains("saved on this device")
+    })
+    .await;
+    a.wait_text("[data-testid=outbox]", WAIT, |t| t == "1 label decision waiting to send").await;
     let first = a.eval("return document.querySelector('[data-testid=label-card]').dataset.id").await;
-    assert_eq!(first, serde_json::json!(id.to_string()), "back in its place at the head of the queue");
+    assert_eq!(first, serde_json::json!(id.to_string()), "still in its place at the head of the queue");
     assert!(labels(&server, GREENLEAF, LabelStatus::Pending).await.iter().any(|l| l.id == id));
+
+    // Back online, it is sent by itself, once.
+    a.set_offline(false).await;
+    let gone = format!("return document.querySelector(\"{}\") === null", card(id));
+    a.wait_js(&gone, serde_json::json!(true), WAIT, "the approved label left the pending queue").await;
+    let approved = labels(&server, GREENLEAF, LabelStatus::Approved).await;
+    assert!(approved.iter().any(|l| l.id == id && l.decided_by.as_deref() == Some("Ana Approver")));
+    assert_eq!(a.text("[data-testid=outbox]").await, None);
     a.close().await;
 }

@@ -12,7 +12,7 @@ use std::{
 use budtags_server::realtime::settings::RealtimeSettings;
 use budtags_wire::{PackageFilter, RealtimeDriver};
 use serde_json::json;
-use support::{Browser, TestServer, proxy::FreezingProxy};
+use support::{Browser, TestServer, flows::scan, proxy::FreezingProxy, restartable::RestartableServer};
 
 const LICENSE: &str = "C11-0000090-LIC";
 const WAIT: Duration = Duration::from_secs(20);
@@ -112,4 +112,78 @@ async fn a_frozen_live_connection_is_noticed_by_its_silence_and_nothing_is_misse
         assert!(took >= Duration::from_millis(2_000), "not before the silence limit: {took:?}");
     }
     browser.close().await;
+}
+
+/// Whether the row tagged `tag` on a transfer page is marked queued.
+fn row_queued(tag: &str) -> String {
+    format!(
+        "const r = document.querySelector('[data-testid=package-row][data-tag=\"{tag}\"]'); return r ? r.dataset.queued : null"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_server_is_killed_and_restarted_and_both_people_converge_without_a_reload() {
+    const TRANSFER: i64 = 2; // ten packages waiting for check-in
+    let (watcher, operator) = tokio::join!(Browser::start(), Browser::start());
+    for driver in [RealtimeDriver::Sse, RealtimeDriver::Websocket, RealtimeDriver::Pusher] {
+        let mut server = RestartableServer::start(RealtimeSettings::default().with_driver(driver));
+        let packages =
+            server.state().store.call(|c| Ok(budtags_server::db::transfers::packages(c, TRANSFER)?));
+        let tags: Vec<String> = packages.await.unwrap().into_iter().map(|p| p.package_label).collect();
+        let filter = PackageFilter::Active;
+        let active =
+            server.state().store.call(move |c| Ok(budtags_server::db::packages::list(c, LICENSE, filter)?));
+        let id = active.await.unwrap()[5].id;
+        let cell = format!("tr[data-id='{id}'] [data-testid=quantity]");
+
+        watcher.client.goto(&format!("{}/api/realtime/config", server.url)).await.unwrap();
+        watcher.sign_in("viewer@greenleaf.test").await;
+        watcher.client.goto(&format!("{}/licenses/{LICENSE}/packages", server.url)).await.unwrap();
+        operator.client.goto(&format!("{}/api/realtime/config", server.url)).await.unwrap();
+        operator.sign_in("operator@greenleaf.test").await;
+        operator.client.goto(&format!("{}/transfers/{TRANSFER}", server.url)).await.unwrap();
+        for browser in [&watcher, &operator] {
+            browser.wait_text("[data-testid=connection]", WAIT, |t| t == "Live").await;
+        }
+        watcher.wait_text(&cell, WAIT, |t| !t.is_empty()).await;
+
+        // An acknowledged scan, then the server dies.
+        scan(&operator, &tags[0]).await;
+        operator.wait_text("[data-testid=checked-count]", WAIT, |t| t == "1 of 10").await;
+        operator.wait_text("[data-testid=scan-ok]", WAIT, |t| t.contains("1 of 10")).await;
+        server.kill();
+        let killed = Instant::now();
+        for browser in [&watcher, &operator] {
+            browser.wait_text("[data-testid=connection]", WAIT, |t| t != "Live").await;
+        }
+        // A scan while it is down waits on the device.
+        scan(&operator, &tags[1]).await;
+        operator.wait_text("[data-testid=outbox]", WAIT, |t| t == "1 scan waiting to send").await;
+        operator.wait_js(&row_queued(&tags[1]), json!("true"), WAIT, "the row is marked queued").await;
+
+        tokio::time::sleep(Duration::from_secs(2)).await; // down a while
+
+        // It comes back on the same database; a colleague changes a package
+        // before either page has reconnected.
+        server.restart();
+        server.set_quantity(id, 17.75).await;
+        let restarted = Instant::now();
+        watcher.wait_text(&cell, Duration::from_secs(30), |t| t.starts_with("17.75 ")).await;
+        let watcher_fresh = restarted.elapsed();
+        operator.wait_text("[data-testid=checked-count]", Duration::from_secs(30), |t| t == "2 of 10").await;
+        let operator_fresh = restarted.elapsed();
+        for browser in [&watcher, &operator] {
+            browser.wait_text("[data-testid=connection]", Duration::from_secs(30), |t| t == "Live").await;
+        }
+        assert_eq!(operator.text("[data-testid=outbox]").await, None, "the outbox drained");
+        let transfer = server.state().store.call(|c| Ok(budtags_server::db::transfers::find(c, TRANSFER)?));
+        let received = transfer.await.unwrap().unwrap().received_package_count;
+        assert_eq!(received, 2, "the acknowledged scan survived the restart and the queued one counted once");
+        println!(
+            "{driver:?}: down {:?}; after the restart the watcher was fresh in {watcher_fresh:?}, the outbox drained in {operator_fresh:?}",
+            restarted - killed
+        );
+    }
+    watcher.close().await;
+    operator.close().await;
 }

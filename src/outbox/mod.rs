@@ -5,8 +5,8 @@
 //! rolls it back with the server's words. A write that cannot reach the
 //! server is kept ([`queue`]'s rules) in IndexedDB ([`store`]), marked on the
 //! page, and replayed in order, exactly once, when the server answers again:
-//! on `online`, on signing in again, and by a probe every few seconds while
-//! something waits. It survives a reload and a browser restart.
+//! on `online`, when the live connection is back, on signing in again, and by
+//! a probe every few seconds while something waits. It survives a reload and a browser restart.
 
 pub mod queue;
 mod store;
@@ -22,6 +22,7 @@ use queue::{Decision, Queue, Write, is_kept};
 use crate::{
     api::{ApiError, labels as label_calls, transfers as transfer_calls},
     query::{optimistic, workspaces},
+    realtime::{ConnectionState, live::use_live_connection},
     session::Session,
     toast::{Level, ToastSpec, Toasts},
 };
@@ -90,6 +91,13 @@ pub fn provide_outbox(client: QueryClient, toasts: Toasts, session: Session) -> 
         }
     });
     let _ = use_event_listener(window(), ev::online, move |_| outbox.drain());
+    // The live connection is back: so is the server.
+    let live = use_live_connection();
+    Effect::new(move |_| {
+        if live.get() == ConnectionState::Connected {
+            outbox.drain();
+        }
+    });
     let waiting = Memo::new(move |_| match outbox.user_id_tracked() {
         Some(user) => outbox.queue.with(|q| !q.is_empty_for(user)),
         None => false,

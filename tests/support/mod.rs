@@ -4,6 +4,7 @@
 
 pub mod flows;
 pub mod proxy;
+pub mod restartable;
 
 use std::{
     net::TcpListener as StdListener,

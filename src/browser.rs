@@ -37,3 +37,20 @@ pub fn provide_browser_env() {
 pub fn use_browser_env() -> BrowserEnv {
     expect_context::<BrowserEnv>()
 }
+
+/// Registers `/sw.js` (scope `/`) where the browser allows service workers
+/// (a secure context: HTTPS, or localhost). Failing to is only logged: the
+/// app works without it, just not offline.
+pub fn register_service_worker() {
+    let Some(window) = web_sys::window() else { return };
+    if !window.is_secure_context() {
+        return;
+    }
+    let promise = window.navigator().service_worker().register("/sw.js");
+    // Before the app mounts Leptos' executor is not set up yet.
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
+            leptos::logging::warn!("no offline shell: {e:?}");
+        }
+    });
+}

@@ -18,6 +18,7 @@ pub mod api;
 pub mod app;
 pub mod backoff;
 pub mod browser;
+pub mod idb;
 pub mod outbox;
 pub mod pages;
 pub mod query;
@@ -27,8 +28,10 @@ pub mod settings;
 pub mod toast;
 pub mod ui;
 
-/// Mounts the app on `<body>`.
+/// Mounts the app on `<body>`, and registers the service worker that keeps
+/// the app shell for a reload without the network (`public/sw.js`).
 pub fn start() {
     console_error_panic_hook::set_once();
+    browser::register_service_worker();
     leptos::mount::mount_to_body(app::App);
 }

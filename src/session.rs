@@ -10,7 +10,30 @@
 use budtags_wire::{Credentials, Me, Role};
 use leptos::{prelude::*, task::spawn_local};
 
-use crate::api::{self, ApiError, session as calls};
+use crate::{
+    api::{self, ApiError, session as calls},
+    query::persist,
+};
+
+/// Where the person last signed in on this device is remembered, so the app
+/// opens for them without the network.
+const REMEMBERED: &str = "budtags.me";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn remember(me: Option<&Me>) {
+    let Some(storage) = storage() else { return };
+    let _ = match me.and_then(|me| serde_json::to_string(me).ok()) {
+        Some(text) => storage.set_item(REMEMBERED, &text),
+        None => storage.remove_item(REMEMBERED),
+    };
+}
+
+fn remembered() -> Option<Me> {
+    serde_json::from_str(&storage()?.get_item(REMEMBERED).ok()??).ok()
+}
 
 /// The signed-in person, once known.
 #[derive(Clone, Copy)]
@@ -45,14 +68,21 @@ impl Session {
         Ok(me)
     }
 
-    /// Signs out on the server, then forgets the person and their data here.
+    /// Signs out on the server, then forgets the person and their data here
+    /// (what was kept on this device for the next visit too).
     pub async fn sign_out(self) -> Result<(), ApiError> {
         let result = calls::logout().await;
+        let user = self.me.with_untracked(|m| m.as_ref().map(|m| m.user_id));
         self.end(false);
+        if let Some(user) = user {
+            persist::clear(user).await;
+        }
         result
     }
 
     fn start(&self, me: Me) {
+        remember(Some(&me));
+        persist::keep_for(Some(me.user_id));
         api::set_csrf_token(Some(me.csrf_token.clone()));
         // Before the first answer nobody else was signed in here: what the
         // cache holds (e.g. licenses asked for while `/api/me` was on its
@@ -67,6 +97,8 @@ impl Session {
 
     /// Forgets the person (`expired`: the server ended the session).
     fn end(&self, expired: bool) {
+        remember(None);
+        persist::keep_for(None);
         api::set_csrf_token(None);
         if self.me.get_untracked().is_some() {
             self.expired.set(expired);
@@ -100,7 +132,20 @@ pub fn provide_session() -> Session {
     });
     spawn_local(async move {
         let answer = calls::me().await;
-        owner.with(|| match answer {
+        // Without the network or the server, the person last signed in here
+        // goes on with what this device kept; the server has the last word
+        // (a 401) once it answers.
+        let me = match answer {
+            Ok(me) => Ok(me),
+            Err(e) if e.is_transient() => remembered().ok_or(e),
+            Err(e) => Err(e),
+        };
+        // Their kept data goes into the cache beside the first fetches:
+        // whichever lands first shows (see `persist::restore`).
+        if let Ok(me) = &me {
+            spawn_local(persist::restore(crate::query::query_client(), me.user_id));
+        }
+        owner.with(|| match me {
             Ok(me) => session.start(me),
             Err(ApiError::Unauthorized) => session.end(false),
             Err(e) => {

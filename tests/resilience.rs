@@ -187,3 +187,46 @@ async fn the_server_is_killed_and_restarted_and_both_people_converge_without_a_r
     watcher.close().await;
     operator.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reload_with_the_server_down_opens_the_app_with_the_kept_data_and_the_waiting_scans() {
+    const TRANSFER: i64 = 2;
+    let mut server = RestartableServer::start(RealtimeSettings::default());
+    let packages = server.state().store.call(|c| Ok(budtags_server::db::transfers::packages(c, TRANSFER)?));
+    let tags: Vec<String> = packages.await.unwrap().into_iter().map(|p| p.package_label).collect();
+    let page = format!("{}/transfers/{TRANSFER}", server.url);
+    let operator = Browser::start().await;
+    operator.client.goto(&format!("{}/api/realtime/config", server.url)).await.unwrap();
+    operator.sign_in("operator@greenleaf.test").await;
+    operator.client.goto(&page).await.unwrap();
+    operator.wait_text("[data-testid=checked-count]", WAIT, |t| t == "0 of 10").await;
+    let controlled = "return navigator.serviceWorker.controller !== null";
+    operator.wait_js(controlled, json!(true), WAIT, "the service worker controls the page").await;
+    scan(&operator, &tags[0]).await;
+    operator.wait_text("[data-testid=scan-ok]", WAIT, |t| t.contains("1 of 10")).await;
+
+    // The server goes away; a scan waits; the page is reloaded.
+    server.kill();
+    scan(&operator, &tags[1]).await;
+    operator.wait_text("[data-testid=outbox]", WAIT, |t| t == "1 scan waiting to send").await;
+    let reloaded = Instant::now();
+    operator.client.goto(&page).await.unwrap();
+    operator.wait_text("[data-testid=checked-count]", WAIT, |t| t == "1 of 10").await;
+    let painted = reloaded.elapsed();
+    let banner = operator.wait_text("[data-testid=stale]", WAIT, |t| t.contains("Couldn't refresh")).await;
+    assert!(banner.contains("showing data from"), "{banner}");
+    operator.wait_text("[data-testid=outbox]", WAIT, |t| t == "1 scan waiting to send").await;
+    operator.wait_js(&row_queued(&tags[1]), json!("true"), WAIT, "still marked after the reload").await;
+    scan(&operator, &tags[2]).await;
+    operator.wait_text("[data-testid=outbox]", WAIT, |t| t == "2 scans waiting to send").await;
+    println!("reloaded with the server down: the kept transfer painted {painted:?} after navigation");
+
+    // Back: the waiting scans go, once each, in order; the page is fresh.
+    server.restart();
+    operator.wait_text("[data-testid=checked-count]", Duration::from_secs(30), |t| t == "3 of 10").await;
+    wait_until_gone(&operator, "[data-testid=stale]").await;
+    assert_eq!(operator.text("[data-testid=outbox]").await, None);
+    let transfer = server.state().store.call(|c| Ok(budtags_server::db::transfers::find(c, TRANSFER)?));
+    assert_eq!(transfer.await.unwrap().unwrap().received_package_count, 3);
+    operator.close().await;
+}

@@ -3,7 +3,7 @@
 use budtags_wire::PackageFilter;
 
 /// Which list a packages query holds: the seed's `['metrc','packages', license, filter]`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct PackagesKey {
     pub license: String,
     pub filter: PackageFilter,

@@ -5,6 +5,7 @@
 //!   environment and the covering socket (pure).
 //! - [`policies`]: the seed's polling rules as one-line functions (pure).
 //! - [`retry`]: which failures to retry and when (pure).
+//! - [`persist`]: each query's last data kept in IndexedDB between visits, per person.
 //! - [`patch`]: applying a changed package to cached lists, refusing stale versions (pure).
 //! - [`versions`]: keeping live changes when an older fetch lands after them (pure).
 //! - [`fetched`]: a cache entry keeps its last good data beside the last error (pure).
@@ -18,6 +19,7 @@ pub mod fetched;
 pub mod invalidate;
 pub mod optimistic;
 pub mod patch;
+pub mod persist;
 pub mod policies;
 pub mod poll;
 pub mod retry;

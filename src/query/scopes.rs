@@ -10,10 +10,10 @@ use std::{hash::Hash, time::Duration};
 
 use budtags_wire::{License, PackageList};
 use leptos_fetch::{QueryOptions, QueryScopeLocal};
-use serde::de::DeserializeOwned;
+use serde::{Serialize, de::DeserializeOwned};
 
 pub use super::fetched::Fetched;
-use super::{fetched::Answer, query_client, recent_changes, retry::RetryPolicy};
+use super::{fetched::Answer, persist, query_client, recent_changes, retry::RetryPolicy};
 use crate::api::{
     ApiError, Conditional, get_conditional,
     packages::{self as api, PackagesKey},
@@ -24,7 +24,7 @@ use crate::api::{
 pub fn packages() -> QueryScopeLocal<PackagesKey, Fetched<PackageList>> {
     QueryScopeLocal::new(async |key: PackagesKey| {
         let url = api::packages_url(&key);
-        revalidate(packages(), &key, &url, |list: &mut PackageList| {
+        revalidate(packages(), PACKAGES, &key, &url, |list: &mut PackageList| {
             recent_changes(|recent| recent.reconcile(&key.license, key.filter, list));
         })
         .await
@@ -36,6 +36,10 @@ pub fn packages() -> QueryScopeLocal<PackagesKey, Fetched<PackageList>> {
 }
 
 pub const PACKAGES_STALE: Duration = Duration::from_secs(20);
+
+/// Scope names, as kept between visits ([`super::persist`]).
+pub const PACKAGES: &str = "packages";
+pub const LICENSES: &str = "licenses";
 
 /// The first rows of a packages list (`?limit=`): what a page opened cold
 /// paints while the whole list (`packages`) is on its way. Fetched once,
@@ -52,20 +56,22 @@ pub fn packages_head() -> QueryScopeLocal<PackagesKey, Result<PackageList, ApiEr
 
 /// The licenses the app can show; they rarely change.
 pub fn licenses() -> QueryScopeLocal<(), Fetched<Vec<License>>> {
-    QueryScopeLocal::new(async || revalidate(licenses(), &(), api::LICENSES_URL, |_| {}).await)
+    QueryScopeLocal::new(async || revalidate(licenses(), LICENSES, &(), api::LICENSES_URL, |_| {}).await)
         .with_options(QueryOptions::new().with_stale_time(Duration::from_secs(300)))
 }
 
-/// One conditional, retried fetch of `url` for `scope` at `key`.
+/// One conditional, retried fetch of `url` for `scope` at `key`; new data is
+/// kept for the next visit under `name`.
 pub(super) async fn revalidate<K, T>(
     scope: QueryScopeLocal<K, Fetched<T>>,
+    name: &'static str,
     key: &K,
     url: &str,
     reconcile: impl FnOnce(&mut T),
 ) -> Fetched<T>
 where
-    K: Clone + Hash + std::fmt::Debug + 'static,
-    T: Clone + std::fmt::Debug + DeserializeOwned + 'static,
+    K: Clone + Hash + std::fmt::Debug + Serialize + 'static,
+    T: Clone + std::fmt::Debug + DeserializeOwned + Serialize + 'static,
 {
     let previous = query_client().get_cached_query(scope, key);
     // The validator belongs to the data still held, even beside an error.
@@ -79,5 +85,25 @@ where
         Ok(Conditional::NotModified) => Answer::NotModified,
         Err(error) => Answer::Failed(error),
     };
-    Fetched::answered(previous, answer, js_sys::Date::now())
+    let modified = matches!(answer, Answer::Modified { .. });
+    // Nothing to show and the server cannot be reached: what this device kept.
+    let nothing = previous.as_ref().is_none_or(|p| p.data.is_none());
+    let previous = match &answer {
+        Answer::Failed(error) if nothing && error.is_transient() => {
+            let kept = persist::recall::<K, T>(name, key).await;
+            kept.map(|(data, etag, changed_at, confirmed_at)| Fetched {
+                changed_at,
+                confirmed_at,
+                checked_at: confirmed_at,
+                ..Fetched::fresh(data, etag, 0.0)
+            })
+            .or(previous)
+        }
+        _ => previous,
+    };
+    let fetched = Fetched::answered(previous, answer, js_sys::Date::now());
+    if modified {
+        persist::save(name, key, &fetched);
+    }
+    fetched
 }

@@ -15,6 +15,13 @@ use crate::api::{jobs as jobs_api, labels as labels_api, transfers as transfers_
 /// Data stays fresh this long; live events and polling refresh it sooner.
 pub const WORKSPACE_STALE: Duration = Duration::from_secs(10);
 
+/// Scope names, as kept between visits ([`super::persist`]).
+pub const INCOMING: &str = "incoming-transfers";
+pub const TRANSFER: &str = "transfer";
+pub const LABELS: &str = "labels";
+pub const JOBS: &str = "jobs";
+pub const JOB: &str = "job";
+
 fn options() -> QueryOptions {
     QueryOptions::new().with_stale_time(WORKSPACE_STALE)
 }
@@ -22,7 +29,8 @@ fn options() -> QueryOptions {
 /// A license's incoming transfers, newest first.
 pub fn incoming_transfers() -> QueryScopeLocal<String, Fetched<Vec<Transfer>>> {
     QueryScopeLocal::new(async |license: String| {
-        revalidate(incoming_transfers(), &license, &transfers_api::incoming_url(&license), |_| {}).await
+        revalidate(incoming_transfers(), INCOMING, &license, &transfers_api::incoming_url(&license), |_| {})
+            .await
     })
     .with_options(options())
 }
@@ -30,7 +38,7 @@ pub fn incoming_transfers() -> QueryScopeLocal<String, Fetched<Vec<Transfer>>> {
 /// One transfer and its packages.
 pub fn transfer() -> QueryScopeLocal<i64, Fetched<TransferDetail>> {
     QueryScopeLocal::new(async |id: i64| {
-        revalidate(transfer(), &id, &transfers_api::transfer_url(id), |_| {}).await
+        revalidate(transfer(), TRANSFER, &id, &transfers_api::transfer_url(id), |_| {}).await
     })
     .with_options(options())
 }
@@ -38,21 +46,23 @@ pub fn transfer() -> QueryScopeLocal<i64, Fetched<TransferDetail>> {
 /// The organization's labels with one status.
 pub fn labels() -> QueryScopeLocal<LabelStatus, Fetched<Vec<Label>>> {
     QueryScopeLocal::new(async |status: LabelStatus| {
-        revalidate(labels(), &status, &labels_api::labels_url(status), |_| {}).await
+        revalidate(labels(), LABELS, &status, &labels_api::labels_url(status), |_| {}).await
     })
     .with_options(options())
 }
 
 /// The organization's recent label jobs.
 pub fn jobs() -> QueryScopeLocal<(), Fetched<Vec<Job>>> {
-    QueryScopeLocal::new(async || revalidate(jobs(), &(), jobs_api::JOBS_URL, |_| {}).await)
+    QueryScopeLocal::new(async || revalidate(jobs(), JOBS, &(), jobs_api::JOBS_URL, |_| {}).await)
         .with_options(options())
 }
 
 /// One label job.
 pub fn job() -> QueryScopeLocal<String, Fetched<Job>> {
-    QueryScopeLocal::new(async |id: String| revalidate(job(), &id, &jobs_api::job_url(&id), |_| {}).await)
-        .with_options(options())
+    QueryScopeLocal::new(async |id: String| {
+        revalidate(job(), JOB, &id, &jobs_api::job_url(&id), |_| {}).await
+    })
+    .with_options(options())
 }
 
 /// Changes the cached value of `scope` at `key` in place, if it holds data.

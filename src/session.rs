@@ -140,10 +140,8 @@ pub fn provide_session() -> Session {
             Err(e) if e.is_transient() => remembered().ok_or(e),
             Err(e) => Err(e),
         };
-        // Their kept data goes into the cache beside the first fetches:
-        // whichever lands first shows (see `persist::restore`).
         if let Ok(me) = &me {
-            spawn_local(persist::restore(crate::query::query_client(), me.user_id));
+            persist::restore(me.user_id).await;
         }
         owner.with(|| match me {
             Ok(me) => session.start(me),

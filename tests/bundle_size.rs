@@ -11,8 +11,11 @@ use flate2::{Compression, write::GzEncoder};
 /// them; 583 KB once the release profile strips the wasm name section
 /// (`strip = true`); 585 KB (1.58 MB raw) with `wasm-opt -Oz` from binaryen 132
 /// (Debian's wasm-opt 108 breaks the module; 132 saves ~10 % raw, ~0 % gzip
-/// here). The guard leaves ~10 % headroom; lower it as the bundle shrinks.
-const MAX_GZIP_BYTES: usize = 640_000;
+/// here). 2026-12-02: 650 KB with issue 12's resilience (data beside errors,
+/// the outbox, kept query data, IndexedDB, the service worker and its
+/// registration); the guard moved from 640 to 680 KB. Issue 13 splits the
+/// module by route; lower the guard as the bundle shrinks.
+const MAX_GZIP_BYTES: usize = 680_000;
 
 fn gzip_len(bytes: &[u8]) -> usize {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::best());

@@ -196,14 +196,24 @@ async fn a_reload_with_the_server_down_opens_the_app_with_the_kept_data_and_the_
     let tags: Vec<String> = packages.await.unwrap().into_iter().map(|p| p.package_label).collect();
     let page = format!("{}/transfers/{TRANSFER}", server.url);
     let operator = Browser::start().await;
+    // What the page logs, kept for the failure message.
+    let logs = "window.__logs = []; for (const k of ['warn', 'error']) { const o = console[k]; \
+        console[k] = (...a) => { window.__logs.push(k + ': ' + a.map(String).join(' ').slice(0, 300)); o.apply(console, a) } }";
+    operator.cdp("Page.addScriptToEvaluateOnNewDocument", json!({ "source": logs })).await;
     operator.client.goto(&format!("{}/api/realtime/config", server.url)).await.unwrap();
     operator.sign_in("operator@greenleaf.test").await;
     operator.client.goto(&page).await.unwrap();
     operator.wait_text("[data-testid=checked-count]", WAIT, |t| t == "0 of 10").await;
     let controlled = "return navigator.serviceWorker.controller !== null";
     operator.wait_js(controlled, json!(true), WAIT, "the service worker controls the page").await;
+    // A scan, and the refetch its live event brings (what the device keeps
+    // is the server's answer, not the optimistic row): "Updated" moves on.
+    let loaded_at = operator.text("[data-testid=updated-at]").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
     scan(&operator, &tags[0]).await;
     operator.wait_text("[data-testid=scan-ok]", WAIT, |t| t.contains("1 of 10")).await;
+    operator.wait_text("[data-testid=updated-at]", WAIT, |t| t != loaded_at).await;
+    tokio::time::sleep(Duration::from_millis(300)).await; // kept in IndexedDB in the background
 
     // The server goes away; a scan waits; the page is reloaded.
     server.kill();
@@ -211,7 +221,16 @@ async fn a_reload_with_the_server_down_opens_the_app_with_the_kept_data_and_the_
     operator.wait_text("[data-testid=outbox]", WAIT, |t| t == "1 scan waiting to send").await;
     let reloaded = Instant::now();
     operator.client.goto(&page).await.unwrap();
-    operator.wait_text("[data-testid=checked-count]", WAIT, |t| t == "1 of 10").await;
+    let shown =
+        "const c = document.querySelector('[data-testid=checked-count]'); return c ? c.textContent : null";
+    while operator.eval(shown).await != json!("1 of 10") {
+        if reloaded.elapsed() > WAIT {
+            let logs =
+                operator.eval("return [document.body.innerText.slice(0, 400), window.__logs || []]").await;
+            panic!("the kept transfer did not show after the reload without the server: {logs}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let painted = reloaded.elapsed();
     let banner = operator.wait_text("[data-testid=stale]", WAIT, |t| t.contains("Couldn't refresh")).await;
     assert!(banner.contains("showing data from"), "{banner}");

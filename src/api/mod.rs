@@ -178,8 +178,9 @@ async fn send<B: Serialize>(method: Method, url: &str, body: Option<&B>) -> Resu
 
 /// The answer to a conditional GET.
 pub enum Conditional<T> {
-    /// New data, with the validator to send next time.
-    Modified { value: T, etag: Option<String> },
+    /// New data, with the validator to send next time and the body as the
+    /// server sent it (what is kept between visits, never re-encoded).
+    Modified { value: T, etag: Option<String>, body: Vec<u8> },
     /// `304`: what the caller holds is current.
     NotModified,
 }
@@ -209,8 +210,8 @@ pub async fn get_conditional<T: DeserializeOwned>(
         return Ok(Conditional::NotModified);
     }
     let etag = response.headers().get("etag");
-    let value = decode(url, response).await?;
-    Ok(Conditional::Modified { value, etag })
+    let (value, body) = decode_with_body(url, response).await?;
+    Ok(Conditional::Modified { value, etag, body })
 }
 
 /// Runs `request` until it succeeds or `policy` gives up, waiting the
@@ -244,12 +245,21 @@ fn network_error(detail: String) -> ApiError {
 }
 
 async fn decode<T: DeserializeOwned>(url: &str, response: Response) -> Result<T, ApiError> {
+    decode_with_body(url, response).await.map(|(value, _)| value)
+}
+
+/// The decoded answer and its body's bytes.
+async fn decode_with_body<T: DeserializeOwned>(
+    url: &str,
+    response: Response,
+) -> Result<(T, Vec<u8>), ApiError> {
     let status = response.status();
     // Bytes, not text: a 5 MB list is copied into the module once, never
     // decoded to a JavaScript string and encoded back.
     let body = response.binary().await.map_err(|e| network_error(e.to_string()))?;
     if (200..300).contains(&status) {
-        serde_json::from_slice(&body).map_err(|e| ApiError::Decode(e.to_string()))
+        let value = serde_json::from_slice(&body).map_err(|e| ApiError::Decode(e.to_string()))?;
+        Ok((value, body))
     } else {
         let body = String::from_utf8_lossy(&body);
         Err(error_from(url, status, &body, response.headers().get("retry-after").as_deref()))

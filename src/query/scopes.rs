@@ -71,21 +71,22 @@ pub(super) async fn revalidate<K, T>(
 ) -> Fetched<T>
 where
     K: Clone + Hash + std::fmt::Debug + Serialize + 'static,
-    T: Clone + std::fmt::Debug + DeserializeOwned + Serialize + 'static,
+    T: Clone + std::fmt::Debug + DeserializeOwned + 'static,
 {
     let previous = query_client().get_cached_query(scope, key);
     // The validator belongs to the data still held, even beside an error.
     let etag = previous.as_ref().filter(|p| p.data.is_some()).and_then(|p| p.etag.clone());
+    let mut kept = None;
     let answer = match with_retry(RetryPolicy::default(), || get_conditional::<T>(url, etag.as_deref())).await
     {
-        Ok(Conditional::Modified { mut value, etag }) => {
+        Ok(Conditional::Modified { mut value, etag, body }) => {
             reconcile(&mut value);
+            kept = Some(body);
             Answer::Modified { value, etag }
         }
         Ok(Conditional::NotModified) => Answer::NotModified,
         Err(error) => Answer::Failed(error),
     };
-    let modified = matches!(answer, Answer::Modified { .. });
     // Nothing to show and the server cannot be reached: what this device kept.
     let nothing = previous.as_ref().is_none_or(|p| p.data.is_none());
     let previous = match &answer {
@@ -102,8 +103,10 @@ where
         _ => previous,
     };
     let fetched = Fetched::answered(previous, answer, js_sys::Date::now());
-    if modified {
-        persist::save(name, key, &fetched);
+    if let Some(body) = kept {
+        // The server's own bytes (before live changes were reconciled in):
+        // they match the ETag kept beside them.
+        persist::save(name, key, &fetched, body);
     }
     fetched
 }

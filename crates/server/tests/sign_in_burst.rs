@@ -27,7 +27,9 @@ use hyper_util::{
 /// Wrong passwords in flight at once.
 const BURST: usize = 1_024;
 /// How much the whole test process (server and client) may grow, at its peak.
-const PEAK_GROWTH_LIMIT_KB: u64 = 200 * 1024;
+/// Seen: +148 to +210 MB on 2 shared cores (1,024 client and server
+/// connections, two Argon2 checks at a time); before the fix, +4.2 GB.
+const PEAK_GROWTH_LIMIT_KB: u64 = 256 * 1024;
 
 /// `VmRSS` and `VmHWM` (peak resident) of this process, in KiB.
 fn memory_kb() -> (u64, u64) {

@@ -6,7 +6,7 @@
 pub const BUDGET: usize = 12 * 1024 * 1024;
 
 /// One kept record, as the budget sees it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Kept {
     pub key: String,
     pub bytes: usize,

@@ -243,3 +243,55 @@ async fn without_live_updates_a_transfer_catches_up_by_polling() {
     a.close().await;
     b.close().await;
 }
+
+/// Fills the login form the app shows and presses "Sign in".
+async fn sign_in_on_the_form(browser: &support::Browser, email: &str) {
+    browser.wait_text("[data-testid=sign-in]", WAIT, |t| t == "Sign in").await;
+    for (field, value) in [("email", email), ("password", "budtags")] {
+        let input = browser.client.find(Locator::Css(&format!("[data-testid={field}]"))).await.unwrap();
+        input.clear().await.unwrap();
+        input.send_keys(value).await.unwrap();
+    }
+    browser.client.find(Locator::Css("[data-testid=sign-in]")).await.unwrap().click().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scan_made_as_the_session_ends_counts_after_signing_in_again_and_a_replay_someone_beat_says_so() {
+    let server = TestServer::start().await;
+    let tags: Vec<String> = transfer_packages(&server, OTHER_PENDING_TRANSFER)
+        .await
+        .into_iter()
+        .map(|p| p.package_label)
+        .collect();
+    let detail = format!("/transfers/{OTHER_PENDING_TRANSFER}");
+    let a = open_as(&server, "operator@greenleaf.test", &detail).await;
+    a.wait_text("[data-testid=checked-count]", WAIT, |t| t == "0 of 10").await;
+
+    // The session ends under the operator; their next scan gets a 401.
+    server.end_all_sessions().await;
+    scan(&a, &tags[0]).await;
+    sign_in_on_the_form(&a, "operator@greenleaf.test").await;
+    // Back on the manifest, the scan counted: sent after signing in, once.
+    a.wait_text("[data-testid=checked-count]", WAIT, |t| t == "1 of 10").await;
+    wait_row_state(&a, &tags[0], "Accepted").await;
+    assert_eq!(received_count(&server, OTHER_PENDING_TRANSFER).await, 1);
+    assert_eq!(a.text("[data-testid=outbox]").await, None);
+
+    // Offline, the operator scans a package a colleague then checks in first.
+    a.set_offline(true).await;
+    scan(&a, &tags[1]).await;
+    a.wait_text("[data-testid=outbox]", WAIT, |t| t == "1 scan waiting to send").await;
+    let b = open_as(&server, "operator2@greenleaf.test", &detail).await;
+    let body = json!({ "label": tags[1], "idempotencyKey": "colleague-scan" });
+    assert_eq!(
+        post_with_csrf(&b, &format!("/api/transfers/{OTHER_PENDING_TRANSFER}/check-in"), body).await,
+        200
+    );
+    a.set_offline(false).await;
+    wait_toast(&a, &format!("The queued scan of {} did not go through", tags[1])).await;
+    wait_row_state(&a, &tags[1], "Accepted").await;
+    a.wait_text("[data-testid=checked-count]", WAIT, |t| t == "2 of 10").await;
+    assert_eq!(received_count(&server, OTHER_PENDING_TRANSFER).await, 2, "checked in once, by the colleague");
+    b.close().await;
+    a.close().await;
+}

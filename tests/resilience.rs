@@ -34,13 +34,15 @@ async fn a_row(server: &TestServer) -> (i64, String) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_failing_server_never_blanks_the_table_and_the_page_recovers_by_itself() {
+async fn a_failing_or_hanging_server_never_blanks_the_table_and_the_page_recovers_by_itself() {
     let server = TestServer::start().await;
     server.block_events.store(true, Ordering::SeqCst); // no live connection: polling alone
     let browser = Browser::start().await;
     // Polling 20× faster (the active list's 30 s is 1.5 s; the probe after a
     // failure 0.1–1 s instead of 2–20 s); retries inside a fetch are not scaled.
     browser.open_with_poll_scale(&format!("{}/licenses/{LICENSE}/packages", server.url), 0.05).await;
+    browser.eval("localStorage.setItem('budtags.requestTimeoutMs', '1000'); return null").await;
+    browser.client.refresh().await.unwrap();
     let (id, cell) = a_row(&server).await;
     browser.wait_text(&cell, WAIT, |t| !t.is_empty()).await;
     let rows_before = browser.text("[data-testid=count]").await.unwrap();
@@ -63,7 +65,20 @@ async fn a_failing_server_never_blanks_the_table_and_the_page_recovers_by_itself
     browser.wait_text(&cell, Duration::from_secs(30), |t| t.starts_with("61.5 ")).await;
     println!("fresh data {:?} after the server healed (probe scaled 0.05×)", healed.elapsed());
     wait_until_gone(&browser, "[data-testid=stale]").await;
-    assert_eq!(browser.eval("return window.__panels").await, json!(0));
+
+    // Now list requests hang instead (a server that accepts and never
+    // answers): each one times out (1 s here, 20 s normally), the rows stay.
+    server.stall(&format!("/api/licenses/{LICENSE}/packages"));
+    let banner = browser.wait_text("[data-testid=stale]", WAIT, |t| t.contains("took too long")).await;
+    assert!(banner.contains("showing data from"), "{banner}");
+    assert!(browser.text(&cell).await.is_some_and(|t| t.starts_with("61.5 ")), "the table stays");
+    server.set_quantity(id, 62.5).await;
+    server.heal();
+    let healed = Instant::now();
+    browser.wait_text(&cell, Duration::from_secs(30), |t| t.starts_with("62.5 ")).await;
+    println!("fresh data {:?} after requests stopped hanging", healed.elapsed());
+    wait_until_gone(&browser, "[data-testid=stale]").await;
+    assert_eq!(browser.eval("return window.__panels").await, json!(0), "no error panel, ever");
     browser.close().await;
 }
 

@@ -93,15 +93,65 @@ impl ApiError {
 
 /// `GET url` and decode the JSON body, or the error the server described.
 pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    let deadline = Deadline::start();
     let response = match early::take(url).await {
         Some(response) => response,
         None => Request::get(url)
             .header("Accept", "application/json")
+            .abort_signal(deadline.signal().as_ref())
             .send()
             .await
-            .map_err(|e| network_error(e.to_string()))?,
+            .map_err(|e| deadline.error(e.to_string()))?,
     };
-    decode(url, response).await
+    decode_with_body(url, response, &deadline).await.map(|(value, _)| value)
+}
+
+/// How long a request (and reading its answer) may take before it counts as
+/// a timeout: 20 s (`localStorage["budtags.requestTimeoutMs"]` changes it,
+/// for tests). A timed-out read is retried, probed, or kept in the outbox
+/// like any transient failure.
+fn request_timeout() -> Duration {
+    thread_local! {
+        static TIMEOUT: Duration = web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item("budtags.requestTimeoutMs").ok().flatten())
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or(Duration::from_secs(20), Duration::from_millis);
+    }
+    TIMEOUT.with(|t| *t)
+}
+
+/// A request's time limit: when it passes, the fetch (or the reading of its
+/// body) is aborted and the failure is a [`ApiError::Timeout`].
+struct Deadline {
+    controller: Option<web_sys::AbortController>,
+    fired: Rc<std::cell::Cell<bool>>,
+    _timer: Option<gloo_timers::callback::Timeout>,
+}
+
+impl Deadline {
+    fn start() -> Self {
+        let fired = Rc::new(std::cell::Cell::new(false));
+        let Ok(controller) = web_sys::AbortController::new() else {
+            return Self { controller: None, fired, _timer: None };
+        };
+        let (abort, flag) = (controller.clone(), fired.clone());
+        let millis = u32::try_from(request_timeout().as_millis()).unwrap_or(u32::MAX);
+        let timer = gloo_timers::callback::Timeout::new(millis, move || {
+            flag.set(true);
+            abort.abort();
+        });
+        Self { controller: Some(controller), fired, _timer: Some(timer) }
+    }
+
+    fn signal(&self) -> Option<web_sys::AbortSignal> {
+        self.controller.as_ref().map(web_sys::AbortController::signal)
+    }
+
+    /// The error for a failed fetch or body read.
+    fn error(&self, detail: String) -> ApiError {
+        if self.fired.get() { ApiError::Timeout } else { network_error(detail) }
+    }
 }
 
 thread_local! {
@@ -169,11 +219,13 @@ async fn send<B: Serialize>(method: Method, url: &str, body: Option<&B>) -> Resu
     if let Some(token) = CSRF_TOKEN.with(|t| t.borrow().clone()) {
         request = request.header("X-CSRF-TOKEN", &token);
     }
+    let deadline = Deadline::start();
+    request = request.abort_signal(deadline.signal().as_ref());
     let request = match body {
         Some(body) => request.json(body).map_err(|e| ApiError::Decode(e.to_string()))?,
         None => request.build().map_err(|e| ApiError::Decode(e.to_string()))?,
     };
-    request.send().await.map_err(|e| network_error(e.to_string()))
+    request.send().await.map_err(|e| deadline.error(e.to_string()))
 }
 
 /// The answer to a conditional GET.
@@ -195,22 +247,25 @@ pub async fn get_conditional<T: DeserializeOwned>(
         return Err(ApiError::Offline);
     }
     let early = if etag.is_none() { early::take(url).await } else { None };
+    let deadline = Deadline::start();
     let response = match early {
         Some(response) => response,
         None => {
-            let mut request =
-                Request::get(url).header("Accept", "application/json").cache(RequestCache::NoStore);
+            let mut request = Request::get(url)
+                .header("Accept", "application/json")
+                .cache(RequestCache::NoStore)
+                .abort_signal(deadline.signal().as_ref());
             if let Some(etag) = etag {
                 request = request.header("If-None-Match", etag);
             }
-            request.send().await.map_err(|e| network_error(e.to_string()))?
+            request.send().await.map_err(|e| deadline.error(e.to_string()))?
         }
     };
     if response.status() == 304 {
         return Ok(Conditional::NotModified);
     }
     let etag = response.headers().get("etag");
-    let (value, body) = decode_with_body(url, response).await?;
+    let (value, body) = decode_with_body(url, response, &deadline).await?;
     Ok(Conditional::Modified { value, etag, body })
 }
 
@@ -245,18 +300,19 @@ fn network_error(detail: String) -> ApiError {
 }
 
 async fn decode<T: DeserializeOwned>(url: &str, response: Response) -> Result<T, ApiError> {
-    decode_with_body(url, response).await.map(|(value, _)| value)
+    decode_with_body(url, response, &Deadline::start()).await.map(|(value, _)| value)
 }
 
-/// The decoded answer and its body's bytes.
+/// The decoded answer and its body's bytes, read within `deadline`.
 async fn decode_with_body<T: DeserializeOwned>(
     url: &str,
     response: Response,
+    deadline: &Deadline,
 ) -> Result<(T, Vec<u8>), ApiError> {
     let status = response.status();
     // Bytes, not text: a 5 MB list is copied into the module once, never
     // decoded to a JavaScript string and encoded back.
-    let body = response.binary().await.map_err(|e| network_error(e.to_string()))?;
+    let body = response.binary().await.map_err(|e| deadline.error(e.to_string()))?;
     if (200..300).contains(&status) {
         let value = serde_json::from_slice(&body).map_err(|e| ApiError::Decode(e.to_string()))?;
         Ok((value, body))

@@ -81,6 +81,9 @@ pub struct TestServer {
     /// Requests whose path starts with one of these answer `503` (a server
     /// in trouble, injected): see [`TestServer::fail`].
     pub failing: Arc<Mutex<Vec<String>>>,
+    /// Requests whose path starts with one of these get no answer for a
+    /// minute (a server that hangs): see [`TestServer::stall`].
+    pub stalling: Arc<Mutex<Vec<String>>>,
     stop: Option<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -114,13 +117,18 @@ impl TestServer {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let block_events = Arc::new(AtomicBool::new(false));
         let failing = Arc::new(Mutex::new(Vec::<String>::new()));
-        let (seen, block, fail) = (requests.clone(), block_events.clone(), failing.clone());
+        let stalling = Arc::new(Mutex::new(Vec::<String>::new()));
+        let (seen, block, fail, stall) =
+            (requests.clone(), block_events.clone(), failing.clone(), stalling.clone());
         let router = app(state.clone(), &dist()).layer(axum::middleware::from_fn(
             move |req: axum::extract::Request, next: axum::middleware::Next| {
-                let (seen, block, fail) = (seen.clone(), block.clone(), fail.clone());
+                let (seen, block, fail, stall) = (seen.clone(), block.clone(), fail.clone(), stall.clone());
                 async move {
                     let path = req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
                     let failed = fail.lock().unwrap().iter().any(|prefix| path.starts_with(prefix.as_str()));
+                    if stall.lock().unwrap().iter().any(|prefix| path.starts_with(prefix.as_str())) {
+                        tokio::time::sleep(Duration::from_secs(60)).await;
+                    }
                     let response = if block.load(Ordering::SeqCst) && is_live_endpoint(&path) {
                         axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response()
                     } else if failed {
@@ -139,7 +147,7 @@ impl TestServer {
         tokio::spawn(serve(listener, router, async move {
             let _ = stopped.await;
         }));
-        Self { url, state, requests, block_events, sent, failing, stop: Some(stop), _dir: dir }
+        Self { url, state, requests, block_events, sent, failing, stalling, stop: Some(stop), _dir: dir }
     }
 
     /// Makes requests whose path starts with `prefix` answer `503` until [`TestServer::heal`].
@@ -147,9 +155,16 @@ impl TestServer {
         self.failing.lock().unwrap().push(prefix.to_owned());
     }
 
-    /// Ends every injected failure.
+    /// Makes requests whose path starts with `prefix` hang for a minute
+    /// (until [`TestServer::heal`], for requests made after it).
+    pub fn stall(&self, prefix: &str) {
+        self.stalling.lock().unwrap().push(prefix.to_owned());
+    }
+
+    /// Ends every injected failure and stall.
     pub fn heal(&self) {
         self.failing.lock().unwrap().clear();
+        self.stalling.lock().unwrap().clear();
     }
 
     /// The ids of a license's active packages, in the server's order.

@@ -141,7 +141,7 @@ pub fn provide_session() -> Session {
             Err(e) => Err(e),
         };
         if let Ok(me) = &me {
-            persist::restore(me.user_id).await;
+            persist::load_index(me.user_id).await;
         }
         owner.with(|| match me {
             Ok(me) => session.start(me),

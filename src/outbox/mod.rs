@@ -6,7 +6,8 @@
 //! server is kept ([`queue`]'s rules) in IndexedDB ([`store`]), marked on the
 //! page, and replayed in order, exactly once, when the server answers again:
 //! on `online`, when the live connection is back, on signing in again, and by
-//! a probe every few seconds while something waits. It survives a reload and a browser restart.
+//! a probe every few seconds while something waits. It survives a reload and
+//! a browser restart.
 
 pub mod queue;
 mod store;
@@ -143,8 +144,10 @@ impl Outbox {
         };
         // Writes go out in the order they were made: behind any still waiting.
         if self.queue.with_untracked(|q| !q.is_empty_for(me.user_id)) {
-            let earlier = self.queue.with_untracked(|q| q.of(me.user_id).count());
-            let reason = format!("{earlier} earlier writes are still waiting to send");
+            let reason = match self.queue.with_untracked(|q| q.of(me.user_id).count()) {
+                1 => "an earlier change is still waiting to send".to_owned(),
+                n => format!("{n} earlier changes are still waiting to send"),
+            };
             self.keep(write, me.user_id, reason.clone()).await;
             self.drain();
             return Submitted::Queued(reason);

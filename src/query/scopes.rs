@@ -76,12 +76,12 @@ where
     let previous = query_client().get_cached_query(scope, key);
     // The validator belongs to the data still held, even beside an error.
     let etag = previous.as_ref().filter(|p| p.data.is_some()).and_then(|p| p.etag.clone());
-    let mut kept = None;
+    let mut server_body = None;
     let answer = match with_retry(RetryPolicy::default(), || get_conditional::<T>(url, etag.as_deref())).await
     {
         Ok(Conditional::Modified { mut value, etag, body }) => {
             reconcile(&mut value);
-            kept = Some(body);
+            server_body = Some(body);
             Answer::Modified { value, etag }
         }
         Ok(Conditional::NotModified) => Answer::NotModified,
@@ -103,7 +103,7 @@ where
         _ => previous,
     };
     let fetched = Fetched::answered(previous, answer, js_sys::Date::now());
-    if let Some(body) = kept {
+    if let Some(body) = server_body {
         // The server's own bytes (before live changes were reconciled in):
         // they match the ETag kept beside them.
         persist::save(name, key, &fetched, body);

@@ -52,7 +52,7 @@ fn encode<K: Serialize, T>(
         confirmed_at: fetched.confirmed_at,
         saved_at: js_sys::Date::now(),
     };
-    let record_key = format!("{}:{scope}:{}", PERSON.get()?, header.key);
+    let record_key = record_key(PERSON.get()?, scope, &header.key);
     Some((record_key, format!("{}\n{body}", serde_json::to_string(&header).ok()?)))
 }
 
@@ -89,10 +89,15 @@ pub fn keep_for(user_id: Option<i64>) {
     PERSON.set(user_id);
 }
 
-/// Starts keeping `user_id`'s data (at start, before anything is fetched).
-/// Nothing is read yet: kept data is only read when a fetch fails with
-/// nothing to show ([`recall`]); see docs/decisions.md.
-pub async fn restore(user_id: i64) {
+/// Where `scope`'s entry at the key `key_json` is kept for `user_id`.
+fn record_key(user_id: i64, scope: &str, key_json: &str) -> String {
+    format!("{user_id}:{scope}:{key_json}")
+}
+
+/// Reads what is kept for `user_id`, for the budget (at start, before
+/// anything is fetched). The data itself is only read when a fetch fails
+/// with nothing to show ([`recall`]); see docs/decisions.md.
+pub async fn load_index(user_id: i64) {
     PERSON.set(Some(user_id));
     let index = idb::get(idb::QUERIES, &index_key(user_id)).await.ok().flatten();
     let kept = index.and_then(|text| serde_json::from_str::<Vec<Kept>>(&text).ok()).unwrap_or_default();
@@ -110,7 +115,7 @@ pub async fn recall<K: Serialize, T: DeserializeOwned>(
     scope: &'static str,
     key: &K,
 ) -> Option<(T, Option<String>, f64, f64)> {
-    let record_key = format!("{}:{scope}:{}", PERSON.get()?, serde_json::to_string(key).ok()?);
+    let record_key = record_key(PERSON.get()?, scope, &serde_json::to_string(key).ok()?);
     let text = idb::get(idb::QUERIES, &record_key).await.ok()??;
     let (header, data) = text.split_once('\n')?;
     let header = serde_json::from_str::<Header>(header).ok()?;

@@ -113,9 +113,15 @@ pub fn route(incoming: Incoming, context: &RouteContext) -> Routed {
             )),
             navigate: None,
         },
+        // A colleague's ordinary decision: information, not an error. The
+        // reason is clamped (the card has it whole), so a long one never
+        // covers the buttons.
         RealtimeEvent::LabelRejected { organization_id, label_id, reason, .. } => Routed {
             actions: vec![CacheAction::InvalidateLabels { organization_id }],
-            toast: toast(ToastSpec::new(Level::Error, format!("Label #{label_id} rejected: {reason}"))),
+            toast: toast(ToastSpec::new(
+                Level::Info,
+                format!("Label #{label_id} rejected: {}", clamp(&reason, TOAST_REASON_CHARS)),
+            )),
             navigate: None,
         },
         // No toast: on a scanning tablet one per package would bury the
@@ -146,6 +152,20 @@ pub fn route(incoming: Incoming, context: &RouteContext) -> Routed {
             navigate: None,
         },
     }
+}
+
+/// The most of a rejection reason a toast shows.
+const TOAST_REASON_CHARS: usize = 120;
+
+/// `text` cut to `max` characters (at a word when one ends near), with "…".
+fn clamp(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let at_word = cut.rfind(char::is_whitespace).filter(|&i| i > max / 2).map_or(cut.as_str(), |i| &cut[..i]);
+    format!("{}…", at_word.trim_end())
 }
 
 #[cfg(test)]
@@ -200,7 +220,22 @@ mod tests {
             reason: "wrong THC".into(),
         };
         let toast = route(event(rejected, 2), &none()).toast.unwrap();
-        assert_eq!((toast.level, toast.message.as_str()), (Level::Error, "Label #8 rejected: wrong THC"));
+        assert_eq!((toast.level, toast.message.as_str()), (Level::Info, "Label #8 rejected: wrong THC"));
+    }
+
+    #[test]
+    fn a_long_rejection_reason_is_clamped_in_the_toast() {
+        let rejected = RealtimeEvent::LabelRejected {
+            organization_id: 1,
+            label_id: 8,
+            rejected_by: "Bo".into(),
+            reason: "word ".repeat(600),
+        };
+        let toast = route(event(rejected, 2), &none()).toast.unwrap();
+        let reason = toast.message.strip_prefix("Label #8 rejected: ").unwrap();
+        assert!(reason.ends_with("word…") && reason.chars().count() <= TOAST_REASON_CHARS + 1, "{reason}");
+        assert_eq!(clamp("  short  ", 10), "short");
+        assert_eq!(clamp("ééééééééééé", 4), "éééé…", "counts characters, not bytes");
     }
 
     #[test]

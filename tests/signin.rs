@@ -10,22 +10,11 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 use serde_json::json;
-use support::{Browser, TestServer};
+use support::{Browser, TestServer, flows::fill_login};
 
 const WAIT: Duration = Duration::from_secs(20);
 const FIRST: &str = "C11-0000090-LIC";
 const SECOND: &str = "C11-0000091-LIC";
-
-/// Fills the login form and presses "Sign in".
-async fn fill_login(browser: &Browser, email: &str, password: &str) {
-    browser.wait_text("[data-testid=sign-in]", WAIT, |t| t == "Sign in").await;
-    for (field, value) in [("email", email), ("password", password)] {
-        let input = browser.client.find(Locator::Css(&format!("[data-testid={field}]"))).await.unwrap();
-        input.clear().await.unwrap();
-        input.send_keys(value).await.unwrap();
-    }
-    browser.client.find(Locator::Css("[data-testid=sign-in]")).await.unwrap().click().await.unwrap();
-}
 
 async fn wait_for_path(browser: &Browser, expected: &str) {
     let script = "return location.pathname + location.search";

@@ -10,8 +10,9 @@ use serde_json::json;
 use support::{
     TestServer,
     flows::{
-        OTHER_PENDING_TRANSFER, PENDING_TRANSFER, WAIT, get_status, open_as, path, post_with_csrf,
-        received_count, scan, transfer_packages, wait_row_state, wait_toast,
+        OTHER_PENDING_TRANSFER, PENDING_TRANSFER, WAIT, fill_login, get_status, open_as,
+        operator_on_transfer, path, post_with_csrf, received_count, scan, transfer_packages, wait_row_state,
+        wait_toast,
     },
     wait_until,
 };
@@ -170,14 +171,8 @@ fn queued_script(tag: &str) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn scans_the_server_cannot_take_wait_on_the_device_survive_a_reload_and_count_once() {
     let server = TestServer::start().await;
-    let tags: Vec<String> = transfer_packages(&server, OTHER_PENDING_TRANSFER)
-        .await
-        .into_iter()
-        .map(|p| p.package_label)
-        .collect();
+    let (a, tags) = operator_on_transfer(&server, OTHER_PENDING_TRANSFER, 10).await;
     let detail = format!("/transfers/{OTHER_PENDING_TRANSFER}");
-    let a = open_as(&server, "operator@greenleaf.test", &detail).await;
-    a.wait_text("[data-testid=checked-count]", WAIT, |t| t == "0 of 10").await;
 
     // Offline: each scan is kept, named, and marked; a second scan of the same tag waits once.
     a.set_offline(true).await;
@@ -244,33 +239,16 @@ async fn without_live_updates_a_transfer_catches_up_by_polling() {
     b.close().await;
 }
 
-/// Fills the login form the app shows and presses "Sign in".
-async fn sign_in_on_the_form(browser: &support::Browser, email: &str) {
-    browser.wait_text("[data-testid=sign-in]", WAIT, |t| t == "Sign in").await;
-    for (field, value) in [("email", email), ("password", "budtags")] {
-        let input = browser.client.find(Locator::Css(&format!("[data-testid={field}]"))).await.unwrap();
-        input.clear().await.unwrap();
-        input.send_keys(value).await.unwrap();
-    }
-    browser.client.find(Locator::Css("[data-testid=sign-in]")).await.unwrap().click().await.unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_scan_made_as_the_session_ends_counts_after_signing_in_again_and_a_replay_someone_beat_says_so() {
     let server = TestServer::start().await;
-    let tags: Vec<String> = transfer_packages(&server, OTHER_PENDING_TRANSFER)
-        .await
-        .into_iter()
-        .map(|p| p.package_label)
-        .collect();
+    let (a, tags) = operator_on_transfer(&server, OTHER_PENDING_TRANSFER, 10).await;
     let detail = format!("/transfers/{OTHER_PENDING_TRANSFER}");
-    let a = open_as(&server, "operator@greenleaf.test", &detail).await;
-    a.wait_text("[data-testid=checked-count]", WAIT, |t| t == "0 of 10").await;
 
     // The session ends under the operator; their next scan gets a 401.
     server.end_all_sessions().await;
     scan(&a, &tags[0]).await;
-    sign_in_on_the_form(&a, "operator@greenleaf.test").await;
+    fill_login(&a, "operator@greenleaf.test", "budtags").await;
     // Back on the manifest, the scan counted: sent after signing in, once.
     a.wait_text("[data-testid=checked-count]", WAIT, |t| t == "1 of 10").await;
     wait_row_state(&a, &tags[0], "Accepted").await;

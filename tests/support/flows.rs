@@ -58,6 +58,26 @@ pub async fn approve_quietly(server: &TestServer, id: i64, by: &'static str) {
     assert!(decided.is_some(), "label {id} was pending");
 }
 
+/// Fills the app's login form and presses "Sign in".
+pub async fn fill_login(browser: &Browser, email: &str, password: &str) {
+    browser.wait_text("[data-testid=sign-in]", WAIT, |t| t == "Sign in").await;
+    for (field, value) in [("email", email), ("password", password)] {
+        let input = browser.client.find(Locator::Css(&format!("[data-testid={field}]"))).await.unwrap();
+        input.clear().await.unwrap();
+        input.send_keys(value).await.unwrap();
+    }
+    browser.client.find(Locator::Css("[data-testid=sign-in]")).await.unwrap().click().await.unwrap();
+}
+
+/// An operator on transfer `id` (nothing checked in yet), and its packages' tags.
+pub async fn operator_on_transfer(server: &TestServer, id: i64, packages: usize) -> (Browser, Vec<String>) {
+    let tags = transfer_packages(server, id).await.into_iter().map(|p| p.package_label).collect();
+    let browser = open_as(server, "operator@greenleaf.test", &format!("/transfers/{id}")).await;
+    let empty = format!("0 of {packages}");
+    browser.wait_text("[data-testid=checked-count]", WAIT, |t| t == empty).await;
+    (browser, tags)
+}
+
 /// Types `text` into the scan field and presses Enter, as a scanner does.
 pub async fn scan(browser: &Browser, text: &str) {
     let field = browser.client.find(Locator::Css("[data-testid=scan]")).await.unwrap();

@@ -2,18 +2,19 @@
 
 use leptos::prelude::*;
 use leptos_router::{
+    Lazy,
     components::{Route, Router, Routes},
     path,
 };
 
 use crate::{
     browser::provide_browser_env,
-    outbox::provide_outbox,
-    pages::{
-        home::Home, job_detail::JobPage, jobs::JobsPage, labels::LabelsPage, login::LoginPage,
-        not_found::NotFound, package_detail::PackagePage, packages::PackagesPage,
-        transfer_detail::TransferPage, transfers::IncomingTransfersPage,
+    chunks::{
+        JobRoute, JobsRoute, LabelsRoute, LoginRoute, PackageRoute, PackagesRoute, TransferRoute,
+        TransfersRoute,
     },
+    outbox::provide_outbox,
+    pages::{home::Home, not_found::NotFound},
     query::provide_query_client,
     realtime::live::{LiveNavigator, provide_live_updates},
     session::provide_session,
@@ -38,14 +39,14 @@ pub fn App() -> impl IntoView {
             <Shell>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
-                    <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/licenses/:license/packages") view=PackagesPage />
-                    <Route path=path!("/packages/:id") view=PackagePage />
-                    <Route path=path!("/transfers/incoming") view=IncomingTransfersPage />
-                    <Route path=path!("/transfers/:id") view=TransferPage />
-                    <Route path=path!("/labels") view=LabelsPage />
-                    <Route path=path!("/jobs") view=JobsPage />
-                    <Route path=path!("/jobs/:id") view=JobPage />
+                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} />
+                    <Route path=path!("/licenses/:license/packages") view={Lazy::<PackagesRoute>::new()} />
+                    <Route path=path!("/packages/:id") view={Lazy::<PackageRoute>::new()} />
+                    <Route path=path!("/transfers/incoming") view={Lazy::<TransfersRoute>::new()} />
+                    <Route path=path!("/transfers/:id") view={Lazy::<TransferRoute>::new()} />
+                    <Route path=path!("/labels") view={Lazy::<LabelsRoute>::new()} />
+                    <Route path=path!("/jobs") view={Lazy::<JobsRoute>::new()} />
+                    <Route path=path!("/jobs/:id") view={Lazy::<JobRoute>::new()} />
                 </Routes>
             </Shell>
         </Router>

@@ -18,6 +18,7 @@ pub mod api;
 pub mod app;
 pub mod backoff;
 pub mod browser;
+mod chunks;
 pub mod idb;
 pub mod outbox;
 pub mod pages;

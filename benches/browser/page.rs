@@ -22,8 +22,9 @@ pub const INIT_SCRIPT: &str = r#"
   });
   first.observe(document, { childList: true, subtree: true });
 
-  // The wasm module's memory: from trunk's start event, or from instantiation.
-  addEventListener('TrunkApplicationStarted', e => {
+  // The wasm module's memory: from the start event index.html sends once the
+  // main module has started, or from instantiation.
+  addEventListener('budtags-started', e => {
     b.marks.started = now();
     const w = e.detail && e.detail.wasm;
     if (w && w.memory) b.memory = w.memory;

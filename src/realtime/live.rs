@@ -22,7 +22,10 @@ use super::{
     sse::use_event_source,
     websocket::use_websocket,
 };
-use crate::{api::get_json, backoff::Backoff, session::Session, settings::Monitored, toast::Toasts};
+use crate::{
+    api::get_json, backoff::Backoff, chunks::ChunkMissing, session::Session, settings::Monitored,
+    toast::Toasts,
+};
 
 /// Every named SSE event: the stream's own three plus one per event type.
 const SSE_EVENTS: [&str; 13] = {
@@ -50,15 +53,18 @@ pub struct LiveConnection {
     followers: RwSignal<Option<Follower>, LocalStorage>,
 }
 
-/// What following one more Pusher channel needs.
+/// Following one more Pusher channel. Made by the Pusher chunk, so the main
+/// module holds no Pusher code.
 #[derive(Clone)]
 struct Follower {
     /// Tells connections apart: a new sign-in makes a new one.
     id: u64,
-    echo: Echo,
-    on_incoming: OnIncoming,
-    context: Rc<RouteContext>,
+    /// Subscribes to a channel with the app's listeners; the result leaves it.
+    follow: Rc<dyn Fn(&str) -> Leave>,
 }
+
+/// Leaves a channel [`Follower::follow`] joined.
+type Leave = Box<dyn FnOnce()>;
 
 /// Handles one decoded message: route it, then carry it out.
 type OnIncoming = Rc<dyn Fn(Incoming, &RouteContext)>;
@@ -128,18 +134,77 @@ pub fn provide_live_updates(client: QueryClient, toasts: Toasts, monitored: Moni
             }
             let heartbeat =
                 Duration::from_millis(config.as_ref().map_or(DEFAULT_HEARTBEAT_MS, |c| c.heartbeat_ms));
-            owner.with(move || match config {
+            // SSE is in the main module; the other two transports are chunks,
+            // fetched only by a browser whose server names them.
+            let current = move || generation.try_get_value() == Some(this);
+            let opened = match config {
                 Ok(RealtimeConfig { driver: RealtimeDriver::Pusher, pusher: Some(pusher), .. }) => {
-                    let follower = connect_pusher(pusher, me, licenses, state, on_incoming);
-                    followers.set(Some(follower));
+                    match load_pusher_transport().await {
+                        Ok(()) if current() => open_pusher(owner, pusher, me, licenses, state, on_incoming)
+                            .await
+                            .map(|follower| {
+                                followers.set(Some(follower));
+                            }),
+                        loaded => loaded.map_err(ChunkMissing::from),
+                    }
                 }
                 Ok(RealtimeConfig { driver: RealtimeDriver::Websocket, .. }) => {
-                    connect_websocket(licenses, heartbeat, state, on_incoming)
+                    match load_websocket_transport().await {
+                        Ok(()) if current() => {
+                            open_websocket(owner, licenses, heartbeat, state, on_incoming).await
+                        }
+                        loaded => loaded.map_err(ChunkMissing::from),
+                    }
                 }
-                _ => connect_sse(licenses, heartbeat, state, on_incoming),
-            });
+                _ => {
+                    owner.with(move || connect_sse(licenses, heartbeat, state, on_incoming));
+                    Ok(())
+                }
+            };
+            if opened.is_err() && current() {
+                leptos::logging::warn!(
+                    "the live transport's chunk could not be loaded; the pages poll instead"
+                );
+                state.set(ConnectionState::Failed);
+            }
         });
     });
+}
+
+/// The Pusher transport, in its own chunk.
+#[leptos::wasm_split::wasm_split(
+    pusher_transport,
+    fallible,
+    preload(load_pusher_transport),
+    wasm_split_path = ::leptos::wasm_split
+)]
+fn open_pusher(
+    owner: Owner,
+    config: PusherConfig,
+    me: Me,
+    licenses: Vec<License>,
+    state: RwSignal<ConnectionState>,
+    on_incoming: OnIncoming,
+) -> Result<Follower, ChunkMissing> {
+    Ok(owner.with(move || connect_pusher(config, me, licenses, state, on_incoming)))
+}
+
+/// The `/ws` transport, in its own chunk.
+#[leptos::wasm_split::wasm_split(
+    websocket_transport,
+    fallible,
+    preload(load_websocket_transport),
+    wasm_split_path = ::leptos::wasm_split
+)]
+fn open_websocket(
+    owner: Owner,
+    licenses: Vec<License>,
+    heartbeat: Duration,
+    state: RwSignal<ConnectionState>,
+    on_incoming: OnIncoming,
+) -> Result<(), ChunkMissing> {
+    owner.with(move || connect_websocket(licenses, heartbeat, state, on_incoming));
+    Ok(())
 }
 
 /// SSE and `/ws` carry every license's package updates: all lists are patched.
@@ -218,13 +283,18 @@ fn connect_pusher(
     let mut channels =
         vec![format!("org.{}", me.organization_id), format!("org.{}.inventory", me.organization_id)];
     channels.extend(ours.iter().map(|l| format!("license.{l}")));
+    let follow: Rc<dyn Fn(&str) -> Leave> = Rc::new(move |name| {
+        listen_all(&echo, &on_incoming, &context, name);
+        let (echo, name) = (echo.clone(), name.to_owned());
+        Box::new(move || echo.leave(&name))
+    });
+    for name in channels {
+        // The app's own channels are held for the connection's life: never left.
+        let _ = follow(&name);
+    }
     static CONNECTIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let id = CONNECTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let follower =
-        Follower { id, echo: echo.clone(), on_incoming: on_incoming.clone(), context: context.clone() };
-    for name in channels {
-        listen_all(&follower, &name);
-    }
+    let follower = Follower { id, follow };
     let pusher_state = pusher.state();
     Effect::new(move |was_connected: Option<bool>| {
         let next = match pusher_state.get() {
@@ -241,16 +311,16 @@ fn connect_pusher(
 }
 
 /// Listens on `channel` for every event the app handles, and for resyncs.
-fn listen_all(follower: &Follower, name: &str) {
-    let mut channel = follower.echo.private(name);
+fn listen_all(echo: &Echo, on_incoming: &OnIncoming, context: &Rc<RouteContext>, name: &str) {
+    let mut channel = echo.private(name);
     for event in ECHO_EVENTS {
-        let (on_incoming, context) = (follower.on_incoming.clone(), follower.context.clone());
+        let (on_incoming, context) = (on_incoming.clone(), context.clone());
         channel = channel.listen_raw(event, move |data| match RealtimeEvent::from_pusher(event, data) {
             Some((event, id)) => on_incoming(Incoming::Event { event: Box::new(event), id }, &context),
             None => leptos::logging::warn!("ignoring `{event}` with unexpected data"),
         });
     }
-    let (on_incoming, context) = (follower.on_incoming.clone(), follower.context.clone());
+    let (on_incoming, context) = (on_incoming.clone(), context.clone());
     let _ = channel.resync(move || on_incoming(Incoming::Resync, &context));
 }
 
@@ -276,10 +346,10 @@ const ECHO_EVENTS: [&str; 10] = [
 /// Pass only channels the app does not already hold (not `org.*`/`license.*`).
 pub fn use_follow_channel(channel: impl Fn() -> Option<String> + Send + Sync + 'static) {
     let followers = expect_context::<LiveConnection>().followers;
-    let held = StoredValue::new_local(None::<(Echo, String, u64)>);
+    let held = StoredValue::new_local(None::<(Leave, String, u64)>);
     let leave = move || {
-        if let Some((echo, name, _)) = held.try_update_value(Option::take).flatten() {
-            echo.leave(&name);
+        if let Some((leave, _, _)) = held.try_update_value(Option::take).flatten() {
+            leave();
         }
     };
     Effect::new(move |_| {
@@ -294,8 +364,8 @@ pub fn use_follow_channel(channel: impl Fn() -> Option<String> + Send + Sync + '
         }
         leave();
         if let (Some(follower), Some(name)) = (follower, name) {
-            listen_all(&follower, &name);
-            held.set_value(Some((follower.echo.clone(), name, follower.id)));
+            let left = (follower.follow)(&name);
+            held.set_value(Some((left, name, follower.id)));
         }
     });
     on_cleanup(leave);

@@ -2,6 +2,7 @@
 //! temporary database, and headless Chromium driven through ChromeDriver.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod bundle;
 pub mod flows;
 pub mod proxy;
 pub mod restartable;
@@ -35,7 +36,7 @@ pub fn dist() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"));
     assert!(
         dist.join("index.html").is_file(),
-        "no built web app in {}: run `cargo xtask test` (it builds with trunk first)",
+        "no built web app in {}: run `cargo xtask test` (it builds the web app first)",
         dist.display()
     );
     dist

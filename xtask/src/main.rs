@@ -2,6 +2,7 @@
 //!
 //! - `cargo xtask run [server flags…]`: build the web app (release) and start
 //!   the reference server with demo data and live demo activity.
+//! - `cargo xtask build`: only the release web build, into `dist/`.
 //! - `cargo xtask test`: format check, clippy, the release web build, and every
 //!   test, browser tests in headless Chromium included.
 //! - `cargo xtask bench [browser bench flags…]`: every benchmark of
@@ -11,12 +12,13 @@
 //! - `cargo xtask bench-fanout [bench flags…]`: the server fan-out benchmark,
 //!   our built-in Pusher endpoint beside Sockudo (`docs/performance.md`).
 //!
-//! Both first install what is missing (the wasm32 target, trunk 0.21,
+//! Both first install what is missing (the wasm32 target, wasm-split-cli,
 //! wasm-bindgen-cli at the Cargo.lock version, and for tests Chromium and
 //! ChromeDriver) and skip what is present. No dependencies: this crate must
 //! build in seconds on a fresh machine.
 
 mod tools;
+mod web;
 
 use std::{
     env,
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
+        Some("build") => tools::ensure(false).and_then(|()| build_web()),
         Some("test") => test(),
         Some("test-sockudo") => test_sockudo(),
         Some("bench") => bench_browser(&args[1..]).and_then(|()| bench_fanout(&[])),
@@ -37,7 +40,7 @@ fn main() -> ExitCode {
         Some("setup") => tools::ensure(true),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run [server flags…] | test | test-sockudo | bench [flags…] | bench-browser [flags…] | bench-fanout [flags…] | setup>"
+                "usage: cargo xtask <run [server flags…] | build | test | test-sockudo | bench [flags…] | bench-browser [flags…] | bench-fanout [flags…] | setup>"
             );
             return ExitCode::from(2);
         }
@@ -144,19 +147,12 @@ fn bench_fanout(bench_args: &[String]) -> Result<(), String> {
     step("server fan-out benchmark", &mut cmd)
 }
 
-/// `trunk build --release --offline`: trunk never downloads a tool.
+/// The release web build into `dist/` ([`web`]).
 fn build_web() -> Result<(), String> {
-    let mut cmd = Command::new(tools::trunk());
-    // trunk finds wasm-opt on PATH: ours (binaryen 132) first.
-    let path = env::var_os("PATH").unwrap_or_default();
-    let mut dirs = vec![tools::binaryen_bin()];
-    dirs.extend(env::split_paths(&path));
-    let path = env::join_paths(dirs).map_err(|e| format!("PATH: {e}"))?;
-    cmd.args(["build", "--release", "--offline"]).env("PATH", path).current_dir(root());
-    step("build the web app (release)", &mut cmd)
+    web::build()
 }
 
-fn cargo() -> Command {
+pub fn cargo() -> Command {
     let mut cmd = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.current_dir(root());
     cmd

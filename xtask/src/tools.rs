@@ -10,13 +10,13 @@ use std::{
 
 use crate::{root, step};
 
-const TRUNK_REQ: &str = "~0.21";
-const TRUNK_PREFIX: &str = "trunk 0.21.";
+/// wasm-split's CLI, the version that matches leptos' `wasm_split_helpers` 0.2.
+const WASM_SPLIT_VERSION: &str = "0.2.4";
 
 /// Ensures every tool is present; `browser` adds Chromium and ChromeDriver.
 pub fn ensure(browser: bool) -> Result<(), String> {
     ensure_wasm_target()?;
-    ensure_trunk()?;
+    ensure_wasm_split()?;
     ensure_wasm_bindgen()?;
     ensure_wasm_opt()?;
     if browser {
@@ -39,10 +39,19 @@ fn cargo_bin(name: &str) -> PathBuf {
     home.join("bin").join(name)
 }
 
-/// The trunk binary: cargo's bin directory first, so a stray newer trunk on PATH is not used.
-pub fn trunk() -> PathBuf {
-    let installed = cargo_bin("trunk");
-    if installed.exists() { installed } else { PathBuf::from("trunk") }
+/// The splitter: cargo's bin directory first (where `ensure` installs it).
+pub fn wasm_split() -> PathBuf {
+    installed_or_path("wasm-split-cli")
+}
+
+/// wasm-bindgen at the Cargo.lock version (see [`ensure`]).
+pub fn wasm_bindgen() -> PathBuf {
+    installed_or_path("wasm-bindgen")
+}
+
+fn installed_or_path(name: &str) -> PathBuf {
+    let installed = cargo_bin(name);
+    if installed.exists() { installed } else { PathBuf::from(name) }
 }
 
 fn ensure_wasm_target() -> Result<(), String> {
@@ -56,15 +65,24 @@ fn ensure_wasm_target() -> Result<(), String> {
     )
 }
 
-fn ensure_trunk() -> Result<(), String> {
-    let version = output(&trunk().to_string_lossy(), &["--version"]).unwrap_or_default();
-    if version.starts_with(TRUNK_PREFIX) {
+fn ensure_wasm_split() -> Result<(), String> {
+    // The CLI has no `--version`; cargo knows what it installed.
+    let installed = output("cargo", &["install", "--list"]).unwrap_or_default();
+    if installed.contains(&format!("wasm_split_cli_support v{WASM_SPLIT_VERSION}:")) && wasm_split().exists()
+    {
         return Ok(());
     }
-    // trunk 0.22 needs a newer rustc than this toolchain; 0.21 with its lock file builds.
     step(
-        "install trunk 0.21 (about 7 minutes, once)",
-        Command::new("cargo").args(["install", "trunk", "--version", TRUNK_REQ, "--locked"]),
+        &format!("install wasm-split-cli {WASM_SPLIT_VERSION} (about 2 minutes, once)"),
+        Command::new("cargo").args([
+            "install",
+            "wasm_split_cli_support",
+            "--version",
+            WASM_SPLIT_VERSION,
+            "--features",
+            "build-binary",
+            "--locked",
+        ]),
     )
 }
 
@@ -102,7 +120,7 @@ fn ensure_wasm_bindgen() -> Result<(), String> {
 /// not start in current Chromium; 132 works.
 const BINARYEN_VERSION: &str = "132.0.0";
 
-/// Where binaryen's `wasm-opt` lives once installed (prepended to trunk's PATH).
+/// Where binaryen's `wasm-opt` lives once installed.
 pub fn binaryen_bin() -> PathBuf {
     root().join("target").join("tools").join(format!("binaryen-{BINARYEN_VERSION}")).join("bin")
 }

@@ -30,7 +30,7 @@ pub struct Config {
     #[arg(long, env = "BUDTAGS_DATABASE", default_value = "budtags.sqlite3")]
     pub database: PathBuf,
 
-    /// Directory holding the built web app (`trunk build` output).
+    /// Directory holding the built web app (`cargo xtask build` output).
     #[arg(long, env = "BUDTAGS_DIST", default_value = "dist")]
     pub dist: PathBuf,
 

@@ -49,17 +49,13 @@ pub mod security_headers;
 pub mod sessions;
 pub mod simulator;
 pub mod sse;
+pub mod static_files;
 pub mod transfers;
 
 use std::{path::Path, sync::Arc, time::Duration};
 
 use axum::{Router, extract::DefaultBodyLimit};
-use tower_http::{
-    CompressionLevel,
-    compression::CompressionLayer,
-    services::{ServeDir, ServeFile},
-    trace::TraceLayer,
-};
+use tower_http::{CompressionLevel, compression::CompressionLayer, trace::TraceLayer};
 
 pub use connections::{Limits, serve, serve_with};
 pub use db::Store;
@@ -150,15 +146,13 @@ pub fn routes(state: AppState) -> Router {
 /// The whole application: [`routes`] plus the built web app from `dist`, with
 /// `index.html` answering every other path so client-side routes survive a reload.
 pub fn app(state: AppState, dist: &Path) -> Router {
-    // `.br` / `.gz` copies ([`precompress`]) are sent as they are when present;
-    // the compression layer leaves responses that already have an encoding alone.
-    let index = ServeFile::new(dist.join("index.html")).precompressed_br().precompressed_gzip();
-    let spa = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(index);
+    // The compression layer leaves the precompressed copies the static files
+    // send (they already have an encoding) alone.
     let compression = CompressionLayer::new().quality(LIVE_COMPRESSION);
     // Read once: the policy names the inline scripts of the file being served.
     let index_html = std::fs::read_to_string(dist.join("index.html")).ok();
     let policy = security_headers::app_policy(index_html.as_deref(), &state.realtime.settings);
-    let router = routes(state).fallback_service(spa).layer(compression);
+    let router = routes(state).fallback_service(static_files::router(dist)).layer(compression);
     security_headers::apply(router, &policy).layer(TraceLayer::new_for_http())
 }
 

@@ -30,13 +30,18 @@ pub struct Compressed {
 }
 
 /// Writes the missing or stale `.br` and `.gz` copies of every file in `dir`
-/// worth compressing (not recursive: trunk's dist is flat).
+/// and its subdirectories (`assets/{hash}/`) worth compressing.
 pub fn precompress_dir(dir: &Path) -> io::Result<Vec<Compressed>> {
     let mut done = Vec::new();
     for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
+        let entry = entry?;
+        // The entry's own type: a symbolic link is not followed (no loops).
+        let kind = entry.file_type()?;
+        let path = entry.path();
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
-        if path.is_file() && EXTENSIONS.contains(&ext) {
+        if kind.is_dir() {
+            done.extend(precompress_dir(&path)?);
+        } else if kind.is_file() && EXTENSIONS.contains(&ext) {
             done.push(precompress_file(&path)?);
         }
     }

@@ -27,11 +27,18 @@ fn the_cold_packages_page_and_the_whole_app_stay_small() {
     let page_gzip: u64 = page.iter().map(|f| f.gzip).sum();
     let all: Vec<_> = all_files(&dist).iter().map(|f| sized(&dist, f)).collect();
     let all_gzip: u64 = all.iter().map(|f| f.gzip).sum();
-    println!("cold packages page: {page_gzip} bytes gzip in {} files; whole app: {all_gzip} in {}", page.len(), all.len());
+    println!(
+        "cold packages page: {page_gzip} bytes gzip in {} files; whole app: {all_gzip} in {}",
+        page.len(),
+        all.len()
+    );
     assert!(
         page_gzip <= MAX_PACKAGES_PAGE_GZIP,
         "the cold packages page grew to {page_gzip} bytes gzip (guard {MAX_PACKAGES_PAGE_GZIP})"
     );
-    assert!(all_gzip <= MAX_WHOLE_APP_GZIP, "the whole app grew to {all_gzip} bytes gzip (guard {MAX_WHOLE_APP_GZIP})");
+    assert!(
+        all_gzip <= MAX_WHOLE_APP_GZIP,
+        "the whole app grew to {all_gzip} bytes gzip (guard {MAX_WHOLE_APP_GZIP})"
+    );
     assert!(page_gzip < all_gzip, "the packages page loads only part of the app");
 }

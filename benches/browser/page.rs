@@ -96,11 +96,25 @@ pub const INIT_SCRIPT: &str = r#"
     return remove.call(this, type, wrapped.get(listener) || listener, options);
   };
 
+  // What one visit transferred before its rows were painted: the data
+  // (`/api/…`) and everything else (the page, the app's files: 0 when the
+  // service worker or the HTTP cache answered, a few hundred bytes for a 304).
+  b.transferred = () => {
+    const painted = b.marks.painted;
+    const all = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+    let assets = 0, data = 0, files = 0;
+    for (const e of all.filter(e => e.startTime <= painted)) {
+      if (new URL(e.name).pathname.startsWith('/api/')) data += e.transferSize;
+      else { assets += e.transferSize; files += 1; }
+    }
+    return { painted, assets, data, files };
+  };
+
   // One load's marks, with the resource timings they sit between.
   b.load = () => {
     const nav = performance.getEntriesByType('navigation')[0];
     const res = performance.getEntriesByType('resource');
-    const wasm = res.find(r => r.name.endsWith('.wasm'));
+    const wasm = res.find(r => r.name.endsWith('_bg.wasm'));
     const list = res.find(r => r.name.includes('/api/licenses/') && r.name.includes('/packages'));
     const fcp = performance.getEntriesByName('first-contentful-paint')[0];
     return {
